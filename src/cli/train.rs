@@ -1,0 +1,166 @@
+//! `garbled train`: count corpora and estimate a model (or write a counts shard).
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use garbled::corpus::{CorpusSpec, InputFormat, ReadOptions};
+use garbled::model_file::{self, FileKind};
+use garbled::ngram::{NgramConfig, Weighting};
+use garbled::train::{self, Shard, TrainConfig};
+use garbled::Model;
+
+use super::progress::Bar;
+use super::Outcome;
+
+/// Options of the estimation stage, shared by `train` and `merge`.
+#[derive(Debug, clap::Args)]
+pub struct EstimateArgs {
+    /// Longest character n-gram [default: 6].
+    #[arg(long)]
+    pub order: Option<usize>,
+    /// How word counts weight their character n-grams: log (1+log2 count), tokens, types
+    /// [default: log].
+    #[arg(long)]
+    pub weighting: Option<Weighting>,
+    /// Prune character n-grams of order ≥ 3 with an adjusted count below this [default: 1].
+    #[arg(long)]
+    pub min_count: Option<u64>,
+    /// Leave words seen fewer times than this out of the model [default: 1].
+    #[arg(long)]
+    pub min_word_count: Option<u64>,
+    /// Most characters in the alphabet; rarer ones become <unk> [default: 160].
+    #[arg(long)]
+    pub max_chars: Option<usize>,
+}
+
+impl EstimateArgs {
+    /// The config these flags ask for, on top of `base` (a base model's config, or the
+    /// defaults). With a base model, a flag that contradicts it is an error: the result
+    /// would no longer equal training on everything at once.
+    pub fn config(&self, base: Option<&TrainConfig>) -> Result<TrainConfig> {
+        let start = base.cloned().unwrap_or_default();
+        let ngram = NgramConfig {
+            order: self.order.unwrap_or(start.ngram.order),
+            weighting: self.weighting.unwrap_or(start.ngram.weighting),
+            min_count: self.min_count.unwrap_or(start.ngram.min_count),
+            max_chars: self.max_chars.unwrap_or(start.ngram.max_chars),
+            ..start.ngram.clone()
+        };
+        let config = TrainConfig {
+            ngram,
+            min_word_count: self.min_word_count.unwrap_or(start.min_word_count),
+        };
+        if let Some(base) = base {
+            anyhow::ensure!(
+                &config == base,
+                "options differ from the base model's ({base:?}); drop them to train with the base model's settings"
+            );
+        }
+        Ok(config)
+    }
+}
+
+/// Arguments of `garbled train`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Corpora: files, directories (read recursively) or `-` for stdin; plain or .gz
+    /// text, or `word<TAB>count` lists. Append `:WEIGHT` to scale a corpus's counts.
+    #[arg(required = true, value_name = "CORPUS")]
+    corpora: Vec<CorpusSpec>,
+    /// Where to write the model (or the shard, with --counts-only).
+    #[arg(short, long, value_name = "MODEL")]
+    out: PathBuf,
+    /// Write a counts shard for `garbled merge` instead of a model.
+    #[arg(long)]
+    counts_only: bool,
+    /// Extend this model with the new corpora (same result as training on all of it).
+    #[arg(long, value_name = "MODEL", conflicts_with = "counts_only")]
+    base: Option<PathBuf>,
+    /// How to read corpus files: auto, text or freq.
+    #[arg(long, default_value = "auto")]
+    input_format: InputFormat,
+    /// Replace invalid UTF-8 with U+FFFD (with a warning) instead of stopping.
+    #[arg(long)]
+    lossy: bool,
+    #[command(flatten)]
+    estimate: EstimateArgs,
+    /// Worker threads [default: all cores].
+    #[arg(short, long)]
+    jobs: Option<usize>,
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// Runs `garbled train`.
+pub fn run(args: Args) -> Result<Outcome> {
+    let base = args
+        .base
+        .as_ref()
+        .map(|p| Model::load(p).with_context(|| format!("loading base model {}", p.display())))
+        .transpose()?;
+    let base_config = base.as_ref().map(train::config_of);
+    let config = args.estimate.config(base_config.as_ref())?;
+    config.ngram.validate()?;
+    let options = ReadOptions {
+        format: args.input_format,
+        lossy: args.lossy,
+        ..ReadOptions::default()
+    };
+    let bar = Bar::bytes(args.quiet, "counting");
+    let (shard, warnings) =
+        super::with_jobs(args.jobs, || train::count(&args.corpora, &options, &bar))??;
+    bar.finish();
+    for w in &warnings {
+        eprintln!("garbled: warning: {w}");
+    }
+    if args.counts_only {
+        model_file::write(FileKind::Shard, &args.out, &shard)
+            .with_context(|| format!("writing shard {}", args.out.display()))?;
+        report_shard(&shard, &args.out, args.quiet);
+        return Ok(Outcome::Ok);
+    }
+    let shard = match &base {
+        Some(model) => train::merge([train::shard_of(model), shard]),
+        None => shard,
+    };
+    write_model(shard, &config, &args.out, args.jobs, args.quiet)
+}
+
+/// Estimates and writes a model, printing a one-line summary unless quiet.
+pub fn write_model(
+    shard: Shard,
+    config: &TrainConfig,
+    out: &std::path::Path,
+    jobs: Option<usize>,
+    quiet: bool,
+) -> Result<Outcome> {
+    let model = super::with_jobs(jobs, || train::estimate(shard, config))??;
+    model
+        .save(out)
+        .with_context(|| format!("writing model {}", out.display()))?;
+    if !quiet {
+        let meta = model.metadata();
+        let ngrams: usize = model.sizes().orders.iter().map(|o| o.ngrams).sum();
+        eprintln!(
+            "garbled: wrote {} ({} words, {} tokens, order {}, {} n-grams)",
+            out.display(),
+            meta.types,
+            meta.tokens,
+            meta.ngram.order,
+            ngrams
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
+fn report_shard(shard: &Shard, out: &std::path::Path, quiet: bool) {
+    if !quiet {
+        eprintln!(
+            "garbled: wrote counts shard {} ({} words, {} tokens)",
+            out.display(),
+            shard.counts.len(),
+            shard.counts.tokens()
+        );
+    }
+}

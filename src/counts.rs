@@ -1,0 +1,255 @@
+//! Word counts: what training counts, what shards carry, what the lexicon is built from.
+//!
+//! Training is a map-reduce over word types. The map step turns text into a
+//! [`Counter`] (case-folded word → occurrences); the reduce step adds counters. Because
+//! addition is commutative, the result does not depend on how the input was split into
+//! chunks, threads or shards, which is what makes `--jobs`, `garbled merge` and
+//! `garbled train --base` produce byte-identical models. The frozen, sorted form is
+//! [`WordCounts`].
+
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::tokenize;
+
+/// Case-folds a word the way the lexicon and the character model see it: Unicode
+/// lowercase, with the typographic apostrophe (U+2019) written as `'`.
+pub fn fold_case(word: &str) -> Cow<'_, str> {
+    let needs_change = word
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii());
+    if !needs_change {
+        return Cow::Borrowed(word);
+    }
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        if c == '\u{2019}' {
+            out.push('\'');
+        } else if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    if out == word {
+        Cow::Borrowed(word)
+    } else {
+        Cow::Owned(out)
+    }
+}
+
+/// A mutable word → count table used while counting.
+#[derive(Debug, Default, Clone)]
+pub struct Counter {
+    map: FxHashMap<Box<str>, u64>,
+    tokens: u64,
+}
+
+impl Counter {
+    /// An empty counter.
+    pub fn new() -> Counter {
+        Counter::default()
+    }
+
+    /// Adds `count` occurrences of one word (folded here).
+    #[inline]
+    pub fn add(&mut self, word: &str, count: u64) {
+        let folded = fold_case(word);
+        self.tokens += count;
+        if let Some(c) = self.map.get_mut(folded.as_ref()) {
+            *c += count;
+        } else {
+            self.map.insert(folded.into_owned().into_boxed_str(), count);
+        }
+    }
+
+    /// Counts every word of running text (same segmentation as the scorer).
+    pub fn add_text(&mut self, text: &str) {
+        tokenize::for_each_word(text, |w| self.add(w, 1));
+    }
+
+    /// Adds another counter into this one.
+    pub fn merge(&mut self, mut other: Counter) {
+        if other.map.len() > self.map.len() {
+            std::mem::swap(self, &mut other);
+        }
+        self.tokens += other.tokens;
+        for (w, c) in other.map {
+            *self.map.entry(w).or_default() += c;
+        }
+    }
+
+    /// Word tokens counted so far.
+    pub fn tokens(&self) -> u64 {
+        self.tokens
+    }
+
+    /// Freezes into sorted counts, each multiplied by `weight` (rounded; a word that was
+    /// seen keeps a count of at least 1).
+    pub fn freeze(self, weight: f64) -> WordCounts {
+        let scale = |c: u64| -> u64 {
+            if weight == 1.0 {
+                c
+            } else {
+                ((c as f64 * weight).round() as u64).max(1)
+            }
+        };
+        let mut words: Vec<(String, u64)> = self
+            .map
+            .into_iter()
+            .map(|(w, c)| (w.into_string(), scale(c)))
+            .collect();
+        words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let tokens = words.iter().map(|&(_, c)| c).sum();
+        WordCounts { words, tokens }
+    }
+}
+
+/// Sorted, deduplicated word counts.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WordCounts {
+    words: Vec<(String, u64)>,
+    tokens: u64,
+}
+
+impl WordCounts {
+    /// Builds from pairs in any order; repeated words are added.
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, u64)>) -> WordCounts {
+        let mut counter = Counter::new();
+        for (w, c) in pairs {
+            counter.add(&w, c);
+        }
+        counter.freeze(1.0)
+    }
+
+    /// Wraps pairs that are already sorted by word and free of repeats (as read back
+    /// from a lexicon).
+    pub(crate) fn from_sorted_unchecked(words: Vec<(String, u64)>) -> WordCounts {
+        debug_assert!(words.windows(2).all(|p| p[0].0 < p[1].0));
+        let tokens = words.iter().map(|&(_, c)| c).sum();
+        WordCounts { words, tokens }
+    }
+
+    /// Adds `other` into `self` (a sorted merge; the sum of two shards).
+    pub fn merge(&mut self, other: &WordCounts) {
+        let mut merged = Vec::with_capacity(self.words.len().max(other.words.len()));
+        let mut a = std::mem::take(&mut self.words).into_iter().peekable();
+        let mut b = other.words.iter().peekable();
+        loop {
+            match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => match x.0.as_str().cmp(y.0.as_str()) {
+                    std::cmp::Ordering::Less => merged.extend(a.next()),
+                    std::cmp::Ordering::Greater => merged.extend(b.next().cloned()),
+                    std::cmp::Ordering::Equal => {
+                        let (w, c) = a.next().expect("peeked");
+                        let (_, d) = b.next().expect("peeked");
+                        merged.push((w, c + d));
+                    }
+                },
+                (Some(_), None) => merged.extend(a.by_ref()),
+                (None, Some(_)) => merged.extend(b.by_ref().cloned()),
+                (None, None) => break,
+            }
+        }
+        self.words = merged;
+        self.tokens += other.tokens;
+    }
+
+    /// Drops words seen fewer than `min_count` times.
+    pub fn prune(&mut self, min_count: u64) {
+        self.words.retain(|&(_, c)| c >= min_count);
+        self.tokens = self.words.iter().map(|&(_, c)| c).sum();
+    }
+
+    /// The count of a (folded) word.
+    pub fn get(&self, word: &str) -> Option<u64> {
+        self.words
+            .binary_search_by(|(w, _)| w.as_str().cmp(word))
+            .ok()
+            .map(|i| self.words[i].1)
+    }
+
+    /// The words and counts, sorted by word.
+    pub fn as_slice(&self) -> &[(String, u64)] {
+        &self.words
+    }
+
+    /// Number of distinct words.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// True when no word was counted.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Sum of all counts.
+    pub fn tokens(&self) -> u64 {
+        self.tokens
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_lowercases_and_normalises_apostrophes() {
+        assert_eq!(fold_case("the"), "the");
+        assert!(matches!(fold_case("the"), Cow::Borrowed(_)));
+        assert_eq!(fold_case("Russia\u{2019}s"), "russia's");
+        assert_eq!(fold_case("ÉCOLE"), "école");
+        assert_eq!(fold_case("ΣΟΦΙΑ"), "σοφια");
+    }
+
+    #[test]
+    fn counting_text_folds_case() {
+        let mut c = Counter::new();
+        c.add_text("The cat saw the other cat.");
+        let w = c.freeze(1.0);
+        assert_eq!(w.get("the"), Some(2));
+        assert_eq!(w.get("cat"), Some(2));
+        assert_eq!(w.tokens(), 6);
+    }
+
+    #[test]
+    fn merge_equals_counting_everything_at_once() {
+        let mut a = Counter::new();
+        a.add_text("alpha beta beta");
+        let mut b = Counter::new();
+        b.add_text("beta gamma");
+        let mut all = Counter::new();
+        all.add_text("alpha beta beta beta gamma");
+
+        let mut merged = a.clone().freeze(1.0);
+        merged.merge(&b.clone().freeze(1.0));
+        assert_eq!(merged, all.clone().freeze(1.0));
+
+        a.merge(b);
+        assert_eq!(a.freeze(1.0), all.freeze(1.0));
+    }
+
+    #[test]
+    fn weights_scale_counts_and_keep_seen_words() {
+        let mut c = Counter::new();
+        c.add("x", 3);
+        c.add("y", 1);
+        let w = c.freeze(0.2);
+        assert_eq!(w.get("x"), Some(1));
+        assert_eq!(w.get("y"), Some(1));
+        let mut c = Counter::new();
+        c.add("x", 3);
+        assert_eq!(c.freeze(2.5).get("x"), Some(8));
+    }
+
+    #[test]
+    fn prune_drops_rare_words() {
+        let mut w = WordCounts::from_pairs([("a".into(), 5), ("b".into(), 1)]);
+        w.prune(2);
+        assert_eq!(w.len(), 1);
+        assert_eq!(w.tokens(), 5);
+    }
+}

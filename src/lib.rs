@@ -1,0 +1,36 @@
+//! garbled finds corrupted words in English text and says what they should have been.
+//!
+//! Text reaches people damaged: article spinners swap synonyms in and even inside words
+//! ("said" → "shelp" because aid → help), OCR confuses "rn" and "m", people make typos.
+//! garbled trains character n-gram language models and word statistics from clean text
+//! ([`train`]), and uses them to flag improbable tokens and propose corrections.
+//!
+//! ```
+//! use garbled::{train, corpus::CorpusSpec, counts::WordCounts};
+//!
+//! let shard = train::Shard {
+//!     corpora: Vec::new(),
+//!     counts: WordCounts::from_pairs([("said".to_string(), 50), ("aid".to_string(), 9)]),
+//! };
+//! let model = train::estimate(shard, &train::TrainConfig::default()).unwrap();
+//! assert!(model.lexicon().contains("said"));
+//! let lm = model.char_lm();
+//! assert!(lm.log2_prob_word("said") > lm.log2_prob_word("shelp"));
+//! # let _ = CorpusSpec { path: None, weight: 1.0 };
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod alphabet;
+pub mod corpus;
+pub mod counts;
+pub mod error;
+pub mod lexicon;
+pub mod model;
+pub mod model_file;
+pub mod ngram;
+pub mod tokenize;
+pub mod train;
+
+pub use error::{Error, Result};
+pub use model::Model;

@@ -1,0 +1,202 @@
+//! Training: corpora → counts → model, as a pipeline of named stages.
+//!
+//! 1. [`count`]: read each corpus in parallel chunks and count case-folded word types
+//!    ([`crate::corpus`]); the result is a [`Shard`].
+//! 2. [`merge`]: add shards (from `--counts-only` runs, or a `--base` model's lexicon).
+//! 3. [`estimate`]: prune rare words, then estimate the character model from the word
+//!    types ([`crate::ngram`]) and build the lexicon ([`crate::lexicon`]).
+//!
+//! Counting is the only stage that touches the raw text, and its result is a sum, so the
+//! model is byte-identical whatever the number of threads or however the input was
+//! split into shards (tested).
+
+use serde::{Deserialize, Serialize};
+
+use crate::corpus::{self, CorpusInfo, CorpusSpec, Progress, ReadOptions};
+use crate::counts::WordCounts;
+use crate::error::{Error, Result};
+use crate::lexicon::Lexicon;
+use crate::model::{Metadata, Model};
+use crate::ngram::{CharLm, NgramConfig};
+
+/// Options for the estimation stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    /// Character model options.
+    pub ngram: NgramConfig,
+    /// Leave words seen fewer times than this out of the lexicon and the character
+    /// model (1 keeps all). A pruned model cannot be extended exactly with `--base`.
+    pub min_word_count: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            ngram: NgramConfig::default(),
+            min_word_count: 1,
+        }
+    }
+}
+
+/// Word counts of some corpora, with their metadata: the map output of training.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shard {
+    /// The corpora counted, in order.
+    pub corpora: Vec<CorpusInfo>,
+    /// Their weighted word counts, summed.
+    pub counts: WordCounts,
+}
+
+/// Stage 1: counts the words of every corpus.
+///
+/// Returns the shard and any warnings (lossy decoding), one line each.
+///
+/// # Errors
+///
+/// Reading errors from [`corpus::count_corpus`].
+pub fn count(
+    specs: &[CorpusSpec],
+    options: &ReadOptions,
+    progress: &dyn Progress,
+) -> Result<(Shard, Vec<String>)> {
+    let total: Option<u64> = specs
+        .iter()
+        .map(|s| {
+            let path = s.path.as_ref()?;
+            let files = corpus::files_of(path).ok()?;
+            files
+                .iter()
+                .map(|f| std::fs::metadata(f).ok().map(|m| m.len()))
+                .sum::<Option<u64>>()
+        })
+        .sum();
+    progress.set_total(total);
+    let mut shard = Shard {
+        corpora: Vec::new(),
+        counts: WordCounts::default(),
+    };
+    let mut warnings = Vec::new();
+    for spec in specs {
+        let report = corpus::count_corpus(spec, options, progress)?;
+        shard.counts.merge(&report.counts);
+        shard.corpora.push(report.info);
+        warnings.extend(report.warnings);
+    }
+    Ok((shard, warnings))
+}
+
+/// Stage 2: adds shards together, keeping the corpora in the order given.
+pub fn merge(shards: impl IntoIterator<Item = Shard>) -> Shard {
+    let mut iter = shards.into_iter();
+    let mut acc = iter.next().unwrap_or(Shard {
+        corpora: Vec::new(),
+        counts: WordCounts::default(),
+    });
+    for s in iter {
+        acc.counts.merge(&s.counts);
+        acc.corpora.extend(s.corpora);
+    }
+    acc
+}
+
+/// The counts a model was trained on, as a shard (for `train --base`).
+pub fn shard_of(model: &Model) -> Shard {
+    Shard {
+        corpora: model.metadata().corpora.clone(),
+        counts: model.lexicon().to_counts(),
+    }
+}
+
+/// The training options a model was built with.
+pub fn config_of(model: &Model) -> TrainConfig {
+    TrainConfig {
+        ngram: model.metadata().ngram.clone(),
+        min_word_count: model.metadata().min_word_count,
+    }
+}
+
+/// Stage 3: prunes and estimates the model.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] for bad options, [`Error::EmptyCorpus`] when nothing is left.
+pub fn estimate(mut shard: Shard, config: &TrainConfig) -> Result<Model> {
+    config.ngram.validate()?;
+    if config.min_word_count == 0 {
+        return Err(Error::InvalidOption {
+            option: "--min-word-count",
+            reason: "must be at least 1".into(),
+        });
+    }
+    shard.counts.prune(config.min_word_count);
+    if shard.counts.is_empty() {
+        return Err(Error::EmptyCorpus);
+    }
+    let lm = CharLm::estimate(shard.counts.as_slice(), &config.ngram)?;
+    let lexicon = Lexicon::from_counts(&shard.counts);
+    let meta = Metadata {
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        smoothing: "interpolated modified Kneser-Ney".into(),
+        ngram: config.ngram.clone(),
+        min_word_count: config.min_word_count,
+        corpora: shard.corpora,
+        tokens: shard.counts.tokens(),
+        types: shard.counts.len() as u64,
+    };
+    Ok(Model::new(meta, lexicon, lm))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::NoProgress;
+    use std::path::Path;
+
+    fn spec(path: &Path) -> CorpusSpec {
+        CorpusSpec {
+            path: Some(path.to_path_buf()),
+            weight: 1.0,
+        }
+    }
+
+    const TEXT_A: &str = "The committee met on Tuesday and agreed to the measures.\n";
+    const TEXT_B: &str = "Officials said the meeting was the biggest of the year.\n";
+
+    #[test]
+    fn shards_merge_into_the_same_model_as_one_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.txt");
+        let b = dir.path().join("b.txt");
+        std::fs::write(&a, TEXT_A.repeat(20)).unwrap();
+        std::fs::write(&b, TEXT_B.repeat(20)).unwrap();
+        let config = TrainConfig::default();
+        let opts = ReadOptions::default();
+
+        let (both, _) = count(&[spec(&a), spec(&b)], &opts, &NoProgress).unwrap();
+        let (sa, _) = count(&[spec(&a)], &opts, &NoProgress).unwrap();
+        let (sb, _) = count(&[spec(&b)], &opts, &NoProgress).unwrap();
+        let one = estimate(both, &config).unwrap();
+        let merged = estimate(merge([sa.clone(), sb.clone()]), &config).unwrap();
+        assert_eq!(one.to_bytes().unwrap(), merged.to_bytes().unwrap());
+
+        // Incremental: a model of A extended with B equals a model of A and B.
+        let base = estimate(sa, &config).unwrap();
+        let extended = estimate(merge([shard_of(&base), sb]), &config_of(&base)).unwrap();
+        assert_eq!(one.to_bytes().unwrap(), extended.to_bytes().unwrap());
+    }
+
+    #[test]
+    fn min_word_count_prunes_the_lexicon() {
+        let shard = Shard {
+            corpora: Vec::new(),
+            counts: WordCounts::from_pairs([("often".into(), 5), ("once".into(), 1)]),
+        };
+        let config = TrainConfig {
+            min_word_count: 2,
+            ..TrainConfig::default()
+        };
+        let model = estimate(shard, &config).unwrap();
+        assert!(model.lexicon().contains("often"));
+        assert!(!model.lexicon().contains("once"));
+    }
+}

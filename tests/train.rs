@@ -1,0 +1,182 @@
+//! `garbled train`, `merge` and `info` run as a user would, on the tiny corpora in
+//! tests/fixtures.
+
+mod util;
+
+use util::{fixture, Dir};
+
+fn bytes(dir: &Dir, name: &str) -> Vec<u8> {
+    std::fs::read(dir.path(name)).expect("model written")
+}
+
+#[test]
+fn trains_a_model_and_describes_it() {
+    let dir = Dir::new();
+    let (a, b) = (fixture("corpus-a.txt"), fixture("corpus-b.txt"));
+    dir.run(&["train", "--quiet", "--order", "5", "--out", "m.bin", &a, &b])
+        .success();
+    let info = dir.run(&["info", "m.bin"]).success().stdout();
+    assert!(info.contains("order 5"), "{info}");
+    assert!(info.contains("interpolated modified Kneser-Ney"), "{info}");
+    assert!(info.contains("corpus-a.txt (text; 1 files"), "{info}");
+    assert!(info.contains("order 5:"), "{info}");
+    let json = dir.run(&["info", "--json", "m.bin"]).success().stdout();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["metadata"]["ngram"]["order"], 5);
+    assert_eq!(v["metadata"]["corpora"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn output_is_byte_identical_for_any_number_of_jobs() {
+    let dir = Dir::new();
+    let (a, b) = (fixture("corpus-a.txt"), fixture("corpus-b.txt"));
+    dir.run(&["train", "-q", "-j", "1", "--out", "j1.bin", &a, &b])
+        .success();
+    dir.run(&["train", "-q", "-j", "2", "--out", "j2.bin", &a, &b])
+        .success();
+    dir.run(&["train", "-q", "-j", "3", "--out", "j3.bin", &a, &b])
+        .success();
+    assert_eq!(bytes(&dir, "j1.bin"), bytes(&dir, "j2.bin"));
+    assert_eq!(bytes(&dir, "j1.bin"), bytes(&dir, "j3.bin"));
+}
+
+#[test]
+fn merged_shards_equal_training_on_everything() {
+    let dir = Dir::new();
+    let (a, b) = (fixture("corpus-a.txt"), fixture("corpus-b.txt"));
+    dir.run(&["train", "-q", "--out", "all.bin", &a, &b])
+        .success();
+    dir.run(&["train", "-q", "--counts-only", "--out", "a.shard", &a])
+        .success();
+    dir.run(&["train", "-q", "--counts-only", "--out", "b.shard", &b])
+        .success();
+    dir.run(&["merge", "-q", "--out", "merged.bin", "a.shard", "b.shard"])
+        .success();
+    assert_eq!(bytes(&dir, "all.bin"), bytes(&dir, "merged.bin"));
+
+    // A shard is not a model, and the error says what to do.
+    dir.run(&["info", "a.shard"])
+        .fails_with(&["a.shard", "counts shard", "garbled train"]);
+}
+
+#[test]
+fn base_model_plus_new_text_equals_training_on_all_of_it() {
+    let dir = Dir::new();
+    let (a, b) = (fixture("corpus-a.txt"), fixture("corpus-b.txt"));
+    dir.run(&["train", "-q", "--order", "4", "--out", "all.bin", &a, &b])
+        .success();
+    dir.run(&["train", "-q", "--order", "4", "--out", "a.bin", &a])
+        .success();
+    dir.run(&["train", "-q", "--base", "a.bin", "--out", "ab.bin", &b])
+        .success();
+    assert_eq!(bytes(&dir, "all.bin"), bytes(&dir, "ab.bin"));
+    // Options that contradict the base model are refused.
+    dir.run(&[
+        "train", "-q", "--base", "a.bin", "--order", "6", "--out", "x.bin", &b,
+    ])
+    .fails_with(&["base model"]);
+}
+
+#[test]
+fn reads_stdin_gzip_frequency_lists_and_weights() {
+    let dir = Dir::new();
+    let text = std::fs::read(fixture("corpus-a.txt")).unwrap();
+    dir.run_with_stdin(&["train", "-q", "--out", "stdin.bin", "-"], Some(&text))
+        .success();
+    dir.run(&["train", "-q", "--out", "file.bin", &fixture("corpus-a.txt")])
+        .success();
+    let info = dir.run(&["info", "--json", "stdin.bin"]).success().stdout();
+    let v: serde_json::Value = serde_json::from_str(&info).unwrap();
+    assert_eq!(v["metadata"]["corpora"][0]["name"], "-");
+
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&text).unwrap();
+    let gz_path = dir.write("a.txt.gz", gz.finish().unwrap());
+    dir.run(&["train", "-q", "--out", "gz.bin", gz_path.to_str().unwrap()])
+        .success();
+    let v: serde_json::Value =
+        serde_json::from_str(&dir.run(&["info", "--json", "gz.bin"]).success().stdout()).unwrap();
+    let tokens_gz = v["metadata"]["tokens"].as_u64().unwrap();
+    assert!(tokens_gz > 50);
+
+    let weighted = format!("{}:3", fixture("words.tsv"));
+    dir.run(&["train", "-q", "--out", "f.bin", &weighted])
+        .success();
+    let v: serde_json::Value =
+        serde_json::from_str(&dir.run(&["info", "--json", "f.bin"]).success().stdout()).unwrap();
+    assert_eq!(v["metadata"]["corpora"][0]["format"], "freq");
+    assert_eq!(v["metadata"]["corpora"][0]["weight"], 3.0);
+    assert_eq!(v["metadata"]["tokens"], 3 * (1200 + 700 + 90 + 40 + 12 + 3));
+}
+
+#[test]
+fn bad_input_gives_one_line_errors() {
+    let dir = Dir::new();
+    dir.run(&["train", "--out", "m.bin", &fixture("invalid-utf8.txt")])
+        .fails_with(&["invalid-utf8.txt", "invalid UTF-8 at byte 17", "--lossy"]);
+    dir.run(&[
+        "train",
+        "-q",
+        "--lossy",
+        "--out",
+        "m.bin",
+        &fixture("invalid-utf8.txt"),
+    ])
+    .success();
+    dir.run(&[
+        "train",
+        "--input-format",
+        "freq",
+        "--out",
+        "m.bin",
+        &fixture("bad-freq.tsv"),
+    ])
+    .fails_with(&["bad-freq.tsv:2:", "\"many\""]);
+    dir.run(&["train", "--out", "m.bin", "no-such-file.txt"])
+        .fails_with(&["no-such-file.txt"]);
+    dir.run(&[
+        "train",
+        "--order",
+        "12",
+        "--out",
+        "m.bin",
+        &fixture("corpus-a.txt"),
+    ])
+    .fails_with(&["--order"]);
+    let empty = dir.write("empty.txt", "  \n\n");
+    dir.run(&["train", "--out", "m.bin", empty.to_str().unwrap()])
+        .fails_with(&["no words"]);
+}
+
+#[test]
+fn damaged_model_files_give_one_line_errors() {
+    let dir = Dir::new();
+    dir.run(&["train", "-q", "--out", "m.bin", &fixture("corpus-a.txt")])
+        .success();
+    let good = bytes(&dir, "m.bin");
+
+    dir.write("text.bin", "just some text, not a model");
+    dir.run(&["info", "text.bin"])
+        .fails_with(&["text.bin", "not a garbled model", "text file"]);
+
+    dir.write("short.bin", &good[..good.len() / 2]);
+    dir.run(&["info", "short.bin"])
+        .fails_with(&["short.bin", "truncated"]);
+
+    let mut flipped = good.clone();
+    let last = flipped.len() - 10;
+    flipped[last] ^= 0x55;
+    dir.write("flipped.bin", &flipped);
+    dir.run(&["info", "flipped.bin"])
+        .fails_with(&["flipped.bin", "corrupt", "checksum"]);
+
+    let mut newer = good.clone();
+    newer[8..12].copy_from_slice(&999u32.to_le_bytes());
+    dir.write("newer.bin", &newer);
+    dir.run(&["info", "newer.bin"])
+        .fails_with(&["newer.bin", "version 999", "retrain"]);
+
+    dir.run(&["info", "missing.bin"])
+        .fails_with(&["missing.bin"]);
+}
