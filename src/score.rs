@@ -156,21 +156,161 @@ pub struct WordEvidence {
     pub allowed: bool,
 }
 
-/// Most document word types compared with one unknown word.
-const MAX_NEIGHBOUR_COMPARISONS: usize = 4096;
+/// What the model alone says about a folded word: the part of [`TypeEvidence`] worth
+/// caching across documents.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct CachedType {
+    count: u64,
+    bits: f32,
+    symbols: u32,
+    max_bits: f32,
+    chars: u32,
+}
 
-/// True if another word type of the document is within a small edit distance of
-/// `word` and is either known to the lexicon or more frequent in the document.
-fn has_doc_neighbour(word: &str, own_count: u32, types: &[(Vec<char>, u32, bool)]) -> bool {
-    let chars: Vec<char> = word.chars().collect();
-    let max = if chars.len() <= 6 { 1 } else { 2 };
-    types
-        .iter()
-        .filter(|(t, count, known)| {
-            t.len().abs_diff(chars.len()) <= max && (*known || *count > own_count) && *t != chars
-        })
-        .take(MAX_NEIGHBOUR_COMPARISONS)
-        .any(|(t, _, _)| crate::edit::osa_chars_within(&chars, t, max).is_some())
+impl CachedType {
+    fn evidence(&self, allowed: bool) -> TypeEvidence {
+        TypeEvidence {
+            count: self.count,
+            bits: f64::from(self.bits),
+            symbols: u64::from(self.symbols),
+            max_bits: self.max_bits,
+            chars: self.chars as usize,
+            allowed,
+            doc_count: 0,
+            doc_neighbour: false,
+        }
+    }
+}
+
+/// Most words a thread's cache holds before it starts over.
+const TYPE_CACHE_WORDS: usize = 1 << 17;
+
+/// A per-thread cache of [`CachedType`] for lexicon words, owned by one scorer at a
+/// time. News is Zipfian: a few thousand words make most tokens, so after the first
+/// documents nearly every known word is a hash look-up instead of a lexicon walk and
+/// a character-model pass. Only lexicon words are cached (unknown words are rare and
+/// would fill it with junk).
+#[derive(Default)]
+struct TypeCache {
+    owner: u64,
+    words: FxHashMap<Box<str>, CachedType>,
+}
+
+impl TypeCache {
+    fn get(&self, owner: u64, word: &str) -> Option<CachedType> {
+        if self.owner != owner {
+            return None;
+        }
+        self.words.get(word).copied()
+    }
+
+    fn insert(&mut self, owner: u64, word: &str, value: CachedType) {
+        if self.owner != owner || self.words.len() >= TYPE_CACHE_WORDS {
+            self.words.clear();
+            self.owner = owner;
+        }
+        self.words.insert(word.into(), value);
+    }
+}
+
+thread_local! {
+    static TYPE_CACHE: std::cell::RefCell<TypeCache> = std::cell::RefCell::new(TypeCache::default());
+}
+
+/// Source of scorer ids (tags for the per-thread caches).
+static NEXT_SCORER_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_scorer_id() -> u64 {
+    NEXT_SCORER_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// What the scorer knows about one distinct (folded) word of a document.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct TypeEvidence {
+    count: u64,
+    bits: f64,
+    symbols: u64,
+    max_bits: f32,
+    chars: usize,
+    allowed: bool,
+    doc_count: u32,
+    doc_neighbour: bool,
+}
+
+impl TypeEvidence {
+    fn token_evidence(&self, word: &str, sentence_start: bool, repeated: bool) -> TokenEvidence {
+        TokenEvidence {
+            count: self.count,
+            mean_bits: (self.bits / self.symbols.max(1) as f64) as f32,
+            max_bits: self.max_bits,
+            chars: self.chars,
+            shape: tokenize::shape(word),
+            sentence_start,
+            has_digit: tokenize::has_digit(word),
+            repeated,
+            doc_neighbour: self.doc_neighbour,
+        }
+    }
+}
+
+/// Hashes of a word and of each of its one-character deletions.
+fn delete_hashes(chars: &[char], out: &mut Vec<u64>) {
+    use std::hash::Hasher;
+    let hash = |skip: Option<usize>| {
+        let mut h = rustc_hash::FxHasher::default();
+        for (i, &c) in chars.iter().enumerate() {
+            if Some(i) != skip {
+                h.write_u32(c as u32);
+            }
+        }
+        h.finish()
+    };
+    out.clear();
+    out.push(hash(None));
+    out.extend((0..chars.len()).map(|i| hash(Some(i))));
+}
+
+/// Marks the unknown words that are near misses of another word of the same document
+/// which the lexicon knows or the document uses more often.
+///
+/// Near misses are found like SymSpell does: two words within one edit share the word
+/// itself or a one-character deletion of each, so a sorted index of those deletion
+/// hashes yields every candidate in a few look-ups; each candidate is then verified with
+/// the edit distance (at most 1, or 2 for words longer than 6 characters; a pair two
+/// edits apart is found when the edits are substitutions or a transposition).
+fn mark_near_misses(names: &[std::borrow::Cow<'_, str>], types: &mut [TypeEvidence]) {
+    let unknown: Vec<usize> = (0..types.len())
+        .filter(|&i| types[i].count == 0 && !types[i].allowed)
+        .collect();
+    if unknown.is_empty() || types.len() < 2 {
+        return;
+    }
+    let chars: Vec<Vec<char>> = names.iter().map(|n| n.chars().collect()).collect();
+    let mut hashes = Vec::new();
+    let mut index: Vec<(u64, u32)> = Vec::new();
+    for (i, c) in chars.iter().enumerate() {
+        delete_hashes(c, &mut hashes);
+        index.extend(hashes.iter().map(|&h| (h, i as u32)));
+    }
+    index.sort_unstable();
+    for u in unknown {
+        delete_hashes(&chars[u], &mut hashes);
+        let max = if chars[u].len() <= 6 { 1 } else { 2 };
+        let own = types[u].doc_count;
+        let found = hashes.iter().any(|&h| {
+            let from = index.partition_point(|&(k, _)| k < h);
+            index[from..]
+                .iter()
+                .take_while(|&&(k, _)| k == h)
+                .map(|&(_, t)| t as usize)
+                .any(|t| {
+                    t != u
+                        && (types[t].count > 0 || types[t].doc_count > own)
+                        && crate::edit::osa_chars_within(&chars[u], &chars[t], max).is_some()
+                })
+        });
+        types[u].doc_neighbour = found;
+    }
 }
 
 /// Why a token scored as it did (for `--explain`).
@@ -189,6 +329,8 @@ pub struct Explanation {
 /// Scores text with one model.
 #[derive(Debug, Clone)]
 pub struct Scorer<'m> {
+    /// Tags this scorer's entries in the per-thread word cache.
+    id: u64,
     model: &'m Model,
     calibration: &'m Calibration,
     allow: AllowList,
@@ -206,6 +348,7 @@ impl<'m> Scorer<'m> {
             reason: "the model has no scorer calibration; run `garbled calibrate --model MODEL --out MODEL CLEAN_TEXT...` (or train with --calibrate)".into(),
         })?;
         Ok(Scorer {
+            id: next_scorer_id(),
             model,
             calibration,
             allow,
@@ -215,6 +358,7 @@ impl<'m> Scorer<'m> {
     /// A scorer with explicit weights (used while calibrating).
     pub(crate) fn with_calibration(model: &'m Model, calibration: &'m Calibration) -> Scorer<'m> {
         Scorer {
+            id: next_scorer_id(),
             model,
             calibration,
             allow: AllowList::new(),
@@ -245,7 +389,36 @@ impl<'m> Scorer<'m> {
             .unwrap_or(0)
     }
 
-    /// Gathers the evidence for one word; also returns its total bits and symbols.
+    /// What a word's folded form alone tells: lexicon count and character surprisal.
+    fn type_evidence(
+        &self,
+        folded: &str,
+        symbols: &mut Vec<u8>,
+        surprisals: &mut Vec<f32>,
+    ) -> TypeEvidence {
+        let allowed = self.is_allowed(folded);
+        if let Some(cached) = TYPE_CACHE.with(|c| c.borrow().get(self.id, folded)) {
+            return cached.evidence(allowed);
+        }
+        let lm = self.model.char_lm();
+        lm.alphabet().encode_word(folded, symbols);
+        surprisals.clear();
+        lm.surprisals_of_symbols(symbols, surprisals);
+        let core = CachedType {
+            count: self.lexicon_count(folded),
+            bits: surprisals.iter().sum(),
+            symbols: surprisals.len() as u32,
+            max_bits: surprisals.iter().copied().fold(0.0f32, f32::max),
+            chars: symbols.len().saturating_sub(2) as u32,
+        };
+        if core.count > 0 {
+            TYPE_CACHE.with(|c| c.borrow_mut().insert(self.id, folded, core));
+        }
+        core.evidence(allowed)
+    }
+
+    /// Gathers the evidence for one word on its own (no document context); the
+    /// per-symbol surprisals are left in `surprisals`.
     pub fn evidence(
         &self,
         word: &str,
@@ -254,24 +427,8 @@ impl<'m> Scorer<'m> {
         symbols: &mut Vec<u8>,
         surprisals: &mut Vec<f32>,
     ) -> TokenEvidence {
-        let folded = fold_case(word);
-        let lm = self.model.char_lm();
-        lm.alphabet().encode_word(&folded, symbols);
-        surprisals.clear();
-        lm.surprisals_of_symbols(symbols, surprisals);
-        let total: f32 = surprisals.iter().sum();
-        let max = surprisals.iter().copied().fold(0.0f32, f32::max);
-        TokenEvidence {
-            count: self.lexicon_count(&folded),
-            mean_bits: total / surprisals.len().max(1) as f32,
-            max_bits: max,
-            chars: symbols.len().saturating_sub(2),
-            shape: tokenize::shape(word),
-            sentence_start,
-            has_digit: tokenize::has_digit(word),
-            repeated,
-            doc_neighbour: false,
-        }
+        let t = self.type_evidence(&fold_case(word), symbols, surprisals);
+        t.token_evidence(word, sentence_start, repeated)
     }
 
     /// Gathers the evidence of every word token of `text`, in order.
@@ -280,50 +437,58 @@ impl<'m> Scorer<'m> {
     /// (names do), and whether an unknown word is a near miss of a word that the same
     /// document uses more often or that the lexicon knows ("Rakotomakala" beside three
     /// "Rakotomalala"): the signature of damage to a name no lexicon has.
+    ///
+    /// Everything that depends only on the folded form (lexicon, character model, near
+    /// misses) is computed once per distinct word of the document, not per token.
     pub fn document_evidence(&self, text: &str) -> Vec<WordEvidence> {
         let tokens: Vec<tokenize::Token> = tokenize::tokenize(text)
             .filter(|t| t.kind == TokenKind::Word)
             .collect();
-        let mut doc_counts: FxHashMap<String, u32> = FxHashMap::default();
+        let mut type_ids: FxHashMap<std::borrow::Cow<'_, str>, u32> = FxHashMap::default();
+        let mut names: Vec<std::borrow::Cow<'_, str>> = Vec::new();
         let mut surface_counts: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut token_types = Vec::with_capacity(tokens.len());
         for t in &tokens {
             let w = t.text(text);
             *surface_counts.entry(w).or_default() += 1;
-            *doc_counts.entry(fold_case(w).into_owned()).or_default() += 1;
+            let folded = fold_case(w);
+            let id = match type_ids.get(folded.as_ref()) {
+                Some(&id) => id,
+                None => {
+                    let id = names.len() as u32;
+                    names.push(folded.clone());
+                    type_ids.insert(folded, id);
+                    id
+                }
+            };
+            token_types.push(id);
         }
-        let mut doc_types: Vec<(Vec<char>, u32, bool)> = doc_counts
-            .iter()
-            .map(|(w, &c)| (w.chars().collect(), c, self.lexicon_count(w) > 0))
-            .collect();
-        doc_types.sort_unstable();
         let (mut symbols, mut surprisals) = (Vec::new(), Vec::new());
-        let mut out = Vec::with_capacity(tokens.len());
-        for t in &tokens {
-            let word = t.text(text);
-            let repeated = surface_counts.get(word).copied().unwrap_or(0) > 1;
-            let mut evidence = self.evidence(
-                word,
-                t.sentence_start,
-                repeated,
-                &mut symbols,
-                &mut surprisals,
-            );
-            let folded = fold_case(word);
-            let allowed = self.is_allowed(&folded);
-            if evidence.count == 0 && !allowed {
-                let own = doc_counts.get(folded.as_ref()).copied().unwrap_or(0);
-                evidence.doc_neighbour = has_doc_neighbour(&folded, own, &doc_types);
-            }
-            out.push(WordEvidence {
-                start: t.start,
-                end: t.end,
-                evidence,
-                bits: surprisals.iter().map(|&b| f64::from(b)).sum(),
-                symbols: surprisals.len() as u64,
-                allowed,
-            });
+        let mut types: Vec<TypeEvidence> = names
+            .iter()
+            .map(|n| self.type_evidence(n, &mut symbols, &mut surprisals))
+            .collect();
+        for &id in &token_types {
+            types[id as usize].doc_count += 1;
         }
-        out
+        mark_near_misses(&names, &mut types);
+        tokens
+            .iter()
+            .zip(token_types)
+            .map(|(t, id)| {
+                let word = t.text(text);
+                let ty = &types[id as usize];
+                let repeated = surface_counts.get(word).copied().unwrap_or(0) > 1;
+                WordEvidence {
+                    start: t.start,
+                    end: t.end,
+                    evidence: ty.token_evidence(word, t.sentence_start, repeated),
+                    bits: ty.bits,
+                    symbols: ty.symbols,
+                    allowed: ty.allowed,
+                }
+            })
+            .collect()
     }
 
     /// Scores every word token of `text`.

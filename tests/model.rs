@@ -62,3 +62,20 @@ fn words_names_and_modern_terms_are_clean_garbled_forms_are_not() {
         assert!(p >= 0.5, "{w}: P(corrupted) = {p}");
     }
 }
+
+/// A model committed with the current format: if the serialized structs change without
+/// a FORMAT_VERSION bump (and `tests/data/regenerate.sh`), this fails.
+#[test]
+fn committed_tiny_model_still_loads() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tiny.garbled");
+    let model = Model::load(&path).expect("tests/data/tiny.garbled loads with this build");
+    assert_eq!(model.metadata().ngram.order, 3);
+    assert_eq!(model.metadata().corpora.len(), 2);
+    assert!(model.lexicon().contains("council"));
+    assert_eq!(model.thesaurus().map(|t| t.len()), Some(3));
+    let scorer = Scorer::new(&model, AllowList::new()).expect("calibrated");
+    let scores = scorer.score_text("The council met.");
+    assert_eq!(scores.tokens, 3);
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(model.to_bytes().unwrap(), bytes, "re-encoding gives the same bytes");
+}
