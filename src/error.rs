@@ -118,9 +118,7 @@ pub enum Error {
 
     /// Reading a feed failed part way (a truncated gzip stream, a disk error). Every
     /// record before `line` has been written.
-    #[error(
-        "{path}: reading line {line}: {source}; the output holds every record before that line"
-    )]
+    #[error("{path}: cannot read line {line} (every record before it has been written)")]
     FeedInput {
         /// The feed (`-` for standard input).
         path: PathBuf,

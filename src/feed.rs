@@ -4,11 +4,14 @@
 //! magic bytes), or a directory of `.txt` files, each file one record. [`Feed::run`]
 //! reads it in batches of about [`FeedOptions::batch_bytes`], scores the records of a
 //! batch in parallel with rayon through the same [`Checker`] as `garbled check`, and
-//! writes one JSON line per record, in input order. While one batch is scored, the
-//! previous one is written and the next one read (`rayon::join`), so reading, scoring
-//! and writing overlap, and memory stays at about three batches plus one record
+//! writes one JSON line per record, in input order, as soon as its batch is scored. A
+//! reader thread reads (and gunzips) the next batch while one is scored, so reading
+//! and scoring overlap, and memory stays at about three batches plus one record
 //! ([`FeedOptions::max_record_bytes`]) whatever the size of the feed. Output is the same
 //! for any number of threads and any batch size.
+//!
+//! Findings come out a batch at a time: on a slow stream, a batch is scored when
+//! [`FeedOptions::batch_bytes`] of input have arrived, or at the end of the input.
 //!
 //! Nothing is lost and nothing is fatal: every input line gives exactly one output line
 //! (unless [`BelowMinScore::Drop`] is asked for). A line that cannot be scored gives an
@@ -557,18 +560,32 @@ impl<'c, 'm> Feed<'c, 'm> {
     ///
     /// [`Error::Io`] when the input cannot be opened or the output written;
     /// [`Error::FeedInput`] when reading fails part way (everything read before has
-    /// been written). Bad records are not errors.
-    pub fn run<W: Write + Send>(
+    /// been written). Bad records are not errors. After an output error the reader
+    /// thread ends at its next read.
+    pub fn run<W: Write>(
         &self,
         input: FeedInput,
         output: &mut W,
         output_name: &Path,
         progress: &dyn FeedProgress,
     ) -> Result<FeedSummary> {
-        let mut reader = BatchReader::open(input)?;
+        let name = input.name().to_path_buf();
+        let reader = BatchReader::open(input)?;
         progress.set_total(reader.total_bytes());
+        let batches = reader.read_ahead(self.options.clone())?;
         let mut summary = FeedSummary::default();
-        let mut write = |scored: Scored, summary: &mut FeedSummary| -> Result<()> {
+        loop {
+            let batch = match batches.recv() {
+                Ok(Ok(Some(batch))) => batch,
+                Ok(Ok(None)) => return Ok(summary),
+                Ok(Err(read_error)) => return Err(read_error),
+                Err(_) => {
+                    let stopped = io::Error::other("the reader thread stopped");
+                    return Err(Error::io(name, stopped));
+                }
+            };
+            let scored = self.score_batch(&batch);
+            drop(batch);
             output
                 .write_all(&scored.out)
                 .and_then(|()| output.flush())
@@ -576,34 +593,7 @@ impl<'c, 'm> Feed<'c, 'm> {
             summary.add(&scored.summary);
             progress.advance(scored.raw_bytes);
             progress.records(scored.summary.records);
-            Ok(())
-        };
-        let mut current = reader.next_batch(&self.options)?;
-        let mut done: Option<Scored> = None;
-        while let Some(batch) = current.take() {
-            // Write the previous batch and read the next one while this one is scored.
-            let (next, scored) = rayon::join(
-                || -> Result<Result<Option<Batch>>> {
-                    if let Some(s) = done.take() {
-                        write(s, &mut summary)?;
-                    }
-                    Ok(reader.next_batch(&self.options))
-                },
-                || self.score_batch(&batch),
-            );
-            match next? {
-                Ok(next) => current = next,
-                Err(read_error) => {
-                    write(scored, &mut summary)?;
-                    return Err(read_error);
-                }
-            }
-            done = Some(scored);
         }
-        if let Some(s) = done {
-            write(s, &mut summary)?;
-        }
-        Ok(summary)
     }
 
     fn score_batch(&self, batch: &Batch) -> Scored {

@@ -7,6 +7,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 
 use super::{FeedInput, FeedOptions, ID_PROBE_BYTES};
@@ -70,8 +71,29 @@ impl BatchReader {
         }
     }
 
+    /// Reads batches on a thread of its own, one batch ahead of the consumer; the
+    /// receiver gets `Ok(None)` at the end, or the error that stopped reading. The
+    /// thread ends after either, or when the receiver is dropped.
+    pub(super) fn read_ahead(
+        mut self,
+        options: FeedOptions,
+    ) -> Result<Receiver<Result<Option<Batch>>>> {
+        let (tx, rx) = sync_channel(1);
+        std::thread::Builder::new()
+            .name("garbled-feed-reader".into())
+            .spawn(move || loop {
+                let next = self.next_batch(&options);
+                let last = !matches!(next, Ok(Some(_)));
+                if tx.send(next).is_err() || last {
+                    break;
+                }
+            })
+            .map_err(|e| Error::io("<reader thread>", e))?;
+        Ok(rx)
+    }
+
     /// The next batch, `None` at the end.
-    pub(super) fn next_batch(&mut self, options: &FeedOptions) -> Result<Option<Batch>> {
+    fn next_batch(&mut self, options: &FeedOptions) -> Result<Option<Batch>> {
         match &mut self.0 {
             Source::Lines(r) => r.next_batch(options),
             Source::Files(r) => Ok(r.next_batch(options)),
