@@ -157,9 +157,12 @@ fn ensure_distinct(input: &Path, output: &Path) -> Result<()> {
 fn summary_line(s: &FeedSummary, elapsed: Duration) -> String {
     let secs = elapsed.as_secs_f64().max(1e-6);
     let mb = s.input_bytes as f64 / 1e6;
+    let plural = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let mut line = format!(
-        "garbled flag: {} records, {} flagged, {} errors",
-        s.records, s.flagged, s.errors
+        "garbled flag: {}, {} flagged, {}",
+        plural(s.records, "record"),
+        s.flagged,
+        plural(s.errors, "error")
     );
     if s.below_min_score > 0 {
         line.push_str(&format!(
