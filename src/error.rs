@@ -15,13 +15,15 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// An I/O error while reading or writing `path`.
-    #[error("{path}: {source}")]
+    ///
+    /// The message includes the cause, so the I/O error is not also chained as a
+    /// `source` (printing the chain would repeat it).
+    #[error("{path}: {error}")]
     Io {
         /// The file involved (`-` for standard input/output).
         path: PathBuf,
         /// The underlying error.
-        #[source]
-        source: io::Error,
+        error: io::Error,
     },
 
     /// Input that should be UTF-8 text is not.
@@ -144,7 +146,7 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Error {
         Error::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 }

@@ -77,5 +77,9 @@ fn committed_tiny_model_still_loads() {
     let scores = scorer.score_text("The council met.");
     assert_eq!(scores.tokens, 3);
     let bytes = std::fs::read(&path).unwrap();
-    assert_eq!(model.to_bytes().unwrap(), bytes, "re-encoding gives the same bytes");
+    assert_eq!(
+        model.to_bytes().unwrap(),
+        bytes,
+        "re-encoding gives the same bytes"
+    );
 }
