@@ -101,6 +101,17 @@ pub enum Error {
         reason: String,
     },
 
+    /// A line of a thesaurus TSV file is not `headword<TAB>syn1|syn2|...`.
+    #[error("{path}:{line}: {reason}; expected `headword<TAB>syn1|syn2|...`")]
+    MalformedThesaurus {
+        /// The file involved.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// Training saw no words at all.
     #[error("no words found in the training input; give it UTF-8 text or a `word<TAB>count` list")]
     EmptyCorpus,

@@ -29,6 +29,7 @@ pub mod lexicon;
 pub mod model;
 pub mod model_file;
 pub mod ngram;
+pub mod thesaurus;
 pub mod tokenize;
 pub mod train;
 
