@@ -22,13 +22,17 @@
 #![warn(missing_docs)]
 
 pub mod alphabet;
+pub mod channel;
 pub mod corpus;
+pub mod correct;
 pub mod counts;
+pub mod edit;
 pub mod error;
 pub mod lexicon;
 pub mod model;
 pub mod model_file;
 pub mod ngram;
+pub mod symspell;
 pub mod thesaurus;
 pub mod tokenize;
 pub mod train;

@@ -1,0 +1,1022 @@
+//! Corrections: the most likely original words for a flagged token.
+//!
+//! The scorer says *that* a token is damaged; this module says what it most likely was.
+//! A [`Corrector`] gathers candidates from three sources and ranks them together:
+//!
+//! - **Edit**: lexicon words within `max_distance` edits (optimal string alignment) of the
+//!   case-folded token, found with a symmetric-delete index ([`crate::symspell`]) and
+//!   priced by a weighted error channel ([`crate::channel`]): typos, OCR look-alikes and
+//!   sound-alike spellings.
+//! - **Spin**: article spinners replace a word, or a piece inside a word, by a synonym of
+//!   that piece ("said" -> "shelp", aid -> help). For every substring of the token that is
+//!   a synonym in the [`Thesaurus`], each headword it may have replaced is put back (once,
+//!   or twice for two swaps), and the results that are lexicon words are candidates.
+//! - **Split**: two words run together ("alot" -> "a lot").
+//!
+//! # Ranking: one noisy channel for all three sources
+//!
+//! Idea: candidate `c` for token `t` scores `log P(c) + log P(t | c)` (natural logs).
+//! `P(c)` is the word's relative frequency in the lexicon raised to `prior_weight` (or
+//! what a pluggable [`ContextModel`] says, given the neighbouring words). `P(t | c)`
+//! depends on the source: the weighted edit distance for edits; for spins the chance a
+//! spinner touched one of the word's synonym-bearing pieces times `1 / (synonyms of the
+//! replaced piece)`, which is how likely this particular synonym was drawn; for splits a
+//! fixed cost for the lost space, with `P("a lot") = P(a) P(lot)`. A candidate reached by
+//! several sources adds their probabilities. The reported `score` is the candidate's
+//! share of the total over *every* candidate found (a softmax over all of them), so it is
+//! a probability conditional on the token being wrong and its original being among the
+//! candidates, and the scores of the returned (truncated) list sum to at most 1.
+//!
+//! Cost: one index query (microseconds), one channel table per edit candidate (tens to
+//! a few thousand candidates; short tokens have the most), `O(len * longest synonym)`
+//! FST steps for the spin search, and `O(len)` look-ups for splits. See
+//! `benches/correct.rs`.
+//!
+//! Weaknesses: without a context model, real-word choices ("there" / "their") fall back
+//! on frequency; a spin is reversed only if the thesaurus lists the spinner's pair; edits
+//! beyond `max_distance` (frequent in real misspellings: "sistematic") are not reached.
+//!
+//! Reference: the noisy channel of Kernighan, Church & Gale (COLING 1990); candidate
+//! generation of Garbe's SymSpell; see the module docs of [`crate::channel`] and
+//! [`crate::symspell`].
+
+use std::sync::OnceLock;
+
+use fst::raw::Fst;
+use serde::Serialize;
+
+use crate::channel::{Channel, ChannelCosts};
+use crate::counts::fold_case;
+use crate::error::{Error, Result};
+use crate::lexicon::Lexicon;
+use crate::symspell::{DeleteIndex, IndexConfig, QueryScratch, WordTable};
+use crate::thesaurus::Thesaurus;
+
+/// Tokens longer than this many `char`s get no suggestions (no English word is that long,
+/// and it bounds the work a hostile input can cause).
+pub const MAX_TOKEN_CHARS: usize = 64;
+
+/// Where a suggestion came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SuggestionSource {
+    /// Within `max_distance` edits of the token (typo, OCR, misspelling).
+    Edit,
+    /// A thesaurus synonym inside the token put back to the word it replaced.
+    Spin,
+    /// The token split into two words.
+    Split,
+}
+
+/// One proposed correction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    /// The corrected text, in the token's case pattern (`"a lot"` for a split).
+    pub text: String,
+    /// Probability of this suggestion among all candidates considered, in `[0, 1]`.
+    pub score: f64,
+    /// The source that explains it best.
+    pub source: SuggestionSource,
+}
+
+/// Costs of the spin channel, in nats (`-ln` probability).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpinCosts {
+    /// A spinner replaced a piece inside a word (before choosing which piece and which
+    /// synonym, which the channel prices from the thesaurus).
+    pub inword: f64,
+    /// Extra cost when two pieces were replaced.
+    pub second_swap: f64,
+    /// A spinner replaced the whole word by a synonym.
+    pub whole_word: f64,
+    /// Synonyms shorter than this (in `char`s) are not searched for inside tokens.
+    pub min_synonym_chars: usize,
+    /// Replaced pieces (headwords) shorter than this are not put back.
+    pub min_headword_chars: usize,
+}
+
+impl Default for SpinCosts {
+    fn default() -> Self {
+        SpinCosts {
+            inword: 2.0,
+            second_swap: 1.0,
+            whole_word: 6.0,
+            min_synonym_chars: 2,
+            min_headword_chars: 3,
+        }
+    }
+}
+
+/// Options of a [`Corrector`]. Build with [`Default`] and the builder methods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorrectConfig {
+    /// Largest edit distance (optimal string alignment) of edit candidates; 0 to 3.
+    pub max_distance: usize,
+    /// Lexicon words seen fewer times are never proposed.
+    pub min_count: u64,
+    /// Only the this many most frequent lexicon words are proposed (`None`: all).
+    pub max_words: Option<usize>,
+    /// Characters of each word that the delete index uses (SymSpell's prefix length).
+    pub prefix_chars: usize,
+    /// Exponent of the frequency prior: 1 is the plain noisy channel, lower trusts the
+    /// channel more than frequency.
+    pub prior_weight: f64,
+    /// Edit costs.
+    pub channel: ChannelCosts,
+    /// Spin costs.
+    pub spin: SpinCosts,
+    /// Cost of a lost space between two words, in nats.
+    pub split: f64,
+}
+
+impl Default for CorrectConfig {
+    fn default() -> Self {
+        CorrectConfig {
+            max_distance: 2,
+            min_count: 1,
+            max_words: None,
+            prefix_chars: 7,
+            prior_weight: 1.0,
+            channel: ChannelCosts::default(),
+            spin: SpinCosts::default(),
+            split: 5.0,
+        }
+    }
+}
+
+impl CorrectConfig {
+    /// Sets [`CorrectConfig::max_distance`].
+    pub fn max_distance(mut self, d: usize) -> Self {
+        self.max_distance = d;
+        self
+    }
+
+    /// Sets [`CorrectConfig::min_count`].
+    pub fn min_count(mut self, c: u64) -> Self {
+        self.min_count = c;
+        self
+    }
+
+    /// Sets [`CorrectConfig::max_words`].
+    pub fn max_words(mut self, n: Option<usize>) -> Self {
+        self.max_words = n;
+        self
+    }
+
+    /// Sets [`CorrectConfig::prior_weight`].
+    pub fn prior_weight(mut self, w: f64) -> Self {
+        self.prior_weight = w;
+        self
+    }
+
+    /// Checks every option.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming the first bad option.
+    pub fn validate(&self) -> Result<()> {
+        let bad =
+            |option: &'static str, reason: String| Err(Error::InvalidOption { option, reason });
+        if self.max_distance > 3 {
+            return bad(
+                "--max-distance",
+                format!("{} is too large; use 0 to 3", self.max_distance),
+            );
+        }
+        if !(self.max_distance + 1..=16).contains(&self.prefix_chars) {
+            return bad(
+                "prefix_chars",
+                format!(
+                    "{} must be between max_distance + 1 and 16",
+                    self.prefix_chars
+                ),
+            );
+        }
+        let c = &self.channel;
+        let s = &self.spin;
+        let costs = [
+            ("prior_weight", self.prior_weight),
+            ("split", self.split),
+            ("spin.inword", s.inword),
+            ("spin.second_swap", s.second_swap),
+            ("spin.whole_word", s.whole_word),
+            ("channel.substitute", c.substitute),
+            ("channel.substitute_neighbour", c.substitute_neighbour),
+            ("channel.substitute_vowel", c.substitute_vowel),
+            ("channel.substitute_accent", c.substitute_accent),
+            ("channel.delete", c.delete),
+            ("channel.delete_double", c.delete_double),
+            ("channel.insert", c.insert),
+            ("channel.insert_double", c.insert_double),
+            ("channel.insert_neighbour", c.insert_neighbour),
+            ("channel.punctuation", c.punctuation),
+            ("channel.transpose", c.transpose),
+            ("channel.ocr", c.ocr),
+            ("channel.sound", c.sound),
+            ("channel.first_letter", c.first_letter),
+        ];
+        for (name, v) in costs {
+            if !(v.is_finite() && v >= 0.0) {
+                return bad(name, format!("{v} must be a finite number >= 0"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A prior over candidates that looks at the neighbouring words, plugged into
+/// [`Corrector::suggest_in_context`] (e.g. a word-bigram model).
+///
+/// Any `Fn(Option<&str>, &str, Option<&str>) -> Option<f64> + Sync` closure is one.
+pub trait ContextModel: Sync {
+    /// `ln P(candidate | prev, next)` up to a constant shared by all candidates, or
+    /// `None` to use the lexicon frequency for this candidate. Words are case-folded;
+    /// a split candidate is passed as its two words with a space (`"a lot"`).
+    fn log_prior(&self, prev: Option<&str>, candidate: &str, next: Option<&str>) -> Option<f64>;
+}
+
+impl<F> ContextModel for F
+where
+    F: Fn(Option<&str>, &str, Option<&str>) -> Option<f64> + Sync,
+{
+    fn log_prior(&self, prev: Option<&str>, candidate: &str, next: Option<&str>) -> Option<f64> {
+        self(prev, candidate, next)
+    }
+}
+
+/// Finite-state sets of the thesaurus's synonyms and headwords, for substring search.
+#[derive(Debug)]
+struct SpinIndex {
+    /// Letters-only synonyms of `min_synonym_chars` or more.
+    synonyms: fst::Set<Vec<u8>>,
+    /// Headwords with at least one letters-only synonym.
+    headwords: fst::Set<Vec<u8>>,
+}
+
+/// Whether a thesaurus word can be spun in or out: letters only, so it stays one word.
+fn is_spin_word(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(char::is_alphabetic)
+}
+
+impl SpinIndex {
+    fn build(thesaurus: &Thesaurus, min_synonym_chars: usize) -> SpinIndex {
+        let mut synonyms = std::collections::BTreeSet::new();
+        let mut headwords = Vec::new();
+        for h in thesaurus.headwords() {
+            let mut usable = false;
+            for s in thesaurus.synonyms(h).filter(|s| is_spin_word(s)) {
+                usable = true;
+                if s.chars().count() >= min_synonym_chars {
+                    synonyms.insert(s);
+                }
+            }
+            if usable && is_spin_word(h) {
+                headwords.push(h);
+            }
+        }
+        SpinIndex {
+            synonyms: fst::Set::from_iter(synonyms)
+                .expect("a BTreeSet iterates in sorted order without repeats"),
+            headwords: fst::Set::from_iter(headwords)
+                .expect("thesaurus headwords come in bytewise order without repeats"),
+        }
+    }
+}
+
+/// Calls `f(start, end)` for every byte range of `text` that is a key of `set`.
+///
+/// Walks the FST once from every char boundary, stopping as soon as no key continues
+/// the bytes read, so the cost is `O(len * longest key)` transitions at worst and far
+/// less in practice.
+fn for_each_key_in(set: &fst::Set<Vec<u8>>, text: &str, mut f: impl FnMut(usize, usize)) {
+    let fst: &Fst<Vec<u8>> = set.as_fst();
+    let bytes = text.as_bytes();
+    for (start, _) in text.char_indices() {
+        let mut node = fst.root();
+        for (k, &b) in bytes[start..].iter().enumerate() {
+            let Some(i) = node.find_input(b) else {
+                break;
+            };
+            node = fst.node(node.transition(i).addr);
+            if node.is_final() {
+                f(start, start + k + 1);
+            }
+        }
+    }
+}
+
+/// The case pattern of a token, re-applied to its suggestions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CaseShape {
+    Lower,
+    Capitalized,
+    AllCaps,
+}
+
+fn case_shape(token: &str) -> CaseShape {
+    let mut cased = token
+        .chars()
+        .filter(|c| c.is_uppercase() || c.is_lowercase());
+    let Some(first) = cased.next() else {
+        return CaseShape::Lower;
+    };
+    let mut rest_upper = 0;
+    let mut rest_lower = 0;
+    for c in cased {
+        if c.is_uppercase() {
+            rest_upper += 1;
+        } else {
+            rest_lower += 1;
+        }
+    }
+    match (first.is_uppercase(), rest_upper, rest_lower) {
+        (true, u, 0) if u > 0 => CaseShape::AllCaps,
+        (true, _, _) => CaseShape::Capitalized,
+        (false, _, _) => CaseShape::Lower,
+    }
+}
+
+fn apply_case(shape: CaseShape, folded: &str) -> String {
+    match shape {
+        CaseShape::Lower => folded.to_string(),
+        CaseShape::AllCaps => folded.to_uppercase(),
+        CaseShape::Capitalized => {
+            let mut out = String::with_capacity(folded.len());
+            let mut done = false;
+            for c in folded.chars() {
+                if !done && (c.is_lowercase() || c.is_uppercase()) {
+                    out.extend(c.to_uppercase());
+                    done = true;
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+    }
+}
+
+/// A candidate before normalisation: case-folded text and `ln` of its joint probability.
+#[derive(Debug, Clone)]
+struct Candidate {
+    text: String,
+    log_score: f64,
+    source: SuggestionSource,
+}
+
+/// `ln(e^a + e^b)`.
+fn log_add(a: f64, b: f64) -> f64 {
+    let (hi, lo) = if a >= b { (a, b) } else { (b, a) };
+    if lo == f64::NEG_INFINITY {
+        hi
+    } else {
+        hi + (lo - hi).exp().ln_1p()
+    }
+}
+
+/// Proposes corrections for flagged tokens; see the module doc.
+///
+/// # Performance
+///
+/// [`Corrector::new`] copies the eligible lexicon words into a [`WordTable`] (tens of
+/// milliseconds for 300k words) and, with a thesaurus, builds two small FSTs. The delete
+/// index is built on the first [`Corrector::suggest`] (or by [`Corrector::warm_up`]):
+/// about half a second and 30 MB for 230k words, so a run that flags nothing never pays
+/// for it. It is not stored in the model: it is an order of magnitude bigger than the
+/// lexicon and rebuilding it is cheap. A `Corrector` is `Sync`; share one between threads.
+#[derive(Debug)]
+pub struct Corrector<'t> {
+    config: CorrectConfig,
+    table: WordTable,
+    index: OnceLock<DeleteIndex>,
+    channel: Channel,
+    thesaurus: Option<&'t Thesaurus>,
+    spin: Option<SpinIndex>,
+    /// `ln` of the table's total count, for the unigram prior.
+    log_total: f64,
+}
+
+impl<'t> Corrector<'t> {
+    /// A corrector proposing words of `lexicon` (filtered by `config.min_count` and
+    /// `config.max_words`, and to words with at least one letter), with spin reversal
+    /// when a thesaurus is given.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] if `config` is invalid (see [`CorrectConfig::validate`]).
+    pub fn new(
+        lexicon: &Lexicon,
+        thesaurus: Option<&'t Thesaurus>,
+        config: CorrectConfig,
+    ) -> Result<Corrector<'t>> {
+        use fst::Streamer;
+        let mut words: Vec<(String, u64)> = Vec::new();
+        let mut stream = lexicon.map().stream();
+        while let Some((k, count)) = stream.next() {
+            if count < config.min_count {
+                continue;
+            }
+            let Ok(w) = std::str::from_utf8(k) else {
+                continue;
+            };
+            if w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_whitespace) {
+                words.push((w.to_string(), count));
+            }
+        }
+        Corrector::from_words(
+            words.iter().map(|(w, c)| (w.as_str(), *c)),
+            thesaurus,
+            config,
+        )
+    }
+
+    /// A corrector over explicit `(case-folded word, count)` pairs instead of a
+    /// [`Lexicon`] (same filtering as [`Corrector::new`] except the letter check).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] if `config` is invalid.
+    pub fn from_words<'a>(
+        words: impl IntoIterator<Item = (&'a str, u64)>,
+        thesaurus: Option<&'t Thesaurus>,
+        config: CorrectConfig,
+    ) -> Result<Corrector<'t>> {
+        config.validate()?;
+        let mut words: Vec<(&str, u64)> = words
+            .into_iter()
+            .filter(|&(_, c)| c >= config.min_count)
+            .collect();
+        if let Some(n) = config.max_words {
+            if words.len() > n {
+                // Keep the n most frequent; ties broken by word for determinism.
+                words.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                words.truncate(n);
+            }
+        }
+        let table = WordTable::from_pairs(words);
+        let log_total = (table.total().max(1) as f64).ln();
+        let spin = thesaurus.map(|t| SpinIndex::build(t, config.spin.min_synonym_chars));
+        Ok(Corrector {
+            channel: Channel::new(config.channel),
+            config,
+            table,
+            index: OnceLock::new(),
+            thesaurus,
+            spin,
+            log_total,
+        })
+    }
+
+    /// The options in use.
+    pub fn config(&self) -> &CorrectConfig {
+        &self.config
+    }
+
+    /// The words that can be proposed.
+    pub fn words(&self) -> &WordTable {
+        &self.table
+    }
+
+    /// Builds the delete index now instead of on the first suggestion, and returns it.
+    pub fn warm_up(&self) -> &DeleteIndex {
+        self.index.get_or_init(|| {
+            DeleteIndex::build(
+                &self.table,
+                IndexConfig {
+                    max_distance: self.config.max_distance,
+                    prefix_chars: self.config.prefix_chars,
+                },
+            )
+        })
+    }
+
+    /// Up to `max` corrections for `token`, best first, without context. See
+    /// [`Corrector::suggest_in_context`].
+    pub fn suggest(&self, token: &str, max: usize) -> Vec<Suggestion> {
+        self.suggest_with(token, None, None, None, max)
+    }
+
+    /// Up to `max` corrections for `token`, best first, with `context` supplying the prior
+    /// given the previous and next words. The token itself (case-folded) is never
+    /// proposed: it was flagged. Returns nothing for a token without letters or digits
+    /// or longer than [`MAX_TOKEN_CHARS`].
+    pub fn suggest_in_context(
+        &self,
+        token: &str,
+        prev: Option<&str>,
+        next: Option<&str>,
+        context: &dyn ContextModel,
+        max: usize,
+    ) -> Vec<Suggestion> {
+        self.suggest_with(token, prev, next, Some(context), max)
+    }
+
+    fn suggest_with(
+        &self,
+        token: &str,
+        prev: Option<&str>,
+        next: Option<&str>,
+        context: Option<&dyn ContextModel>,
+        max: usize,
+    ) -> Vec<Suggestion> {
+        if max == 0
+            || token.chars().count() > MAX_TOKEN_CHARS
+            || !token.chars().any(char::is_alphanumeric)
+        {
+            return Vec::new();
+        }
+        let folded = fold_case(token);
+        let prev = prev.map(fold_case);
+        let next = next.map(fold_case);
+        let prior = |w: &str| -> f64 {
+            let ctx = context.and_then(|c| c.log_prior(prev.as_deref(), w, next.as_deref()));
+            ctx.unwrap_or_else(|| self.unigram_log_prior(w))
+        };
+        let mut cands = self.candidates(&folded, &prior);
+        if folded.contains('-') && self.table.lookup(&folded).is_none() {
+            cands.extend(self.hyphenated(&folded, &prior));
+        }
+        self.rank(cands, case_shape(token), max)
+    }
+
+    /// `prior_weight * ln(count / total)`, or `-inf` for a word not in the table.
+    fn unigram_log_prior(&self, folded: &str) -> f64 {
+        let mut total = 0.0;
+        for part in folded.split(' ') {
+            match self.table.lookup(part) {
+                Some(id) => total += (self.table.count(id) as f64).ln() - self.log_total,
+                None => return f64::NEG_INFINITY,
+            }
+        }
+        self.config.prior_weight * total
+    }
+
+    /// Every candidate from every source for a case-folded token (not deduplicated).
+    fn candidates(&self, folded: &str, prior: &dyn Fn(&str) -> f64) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        self.edit_candidates(folded, prior, &mut out);
+        self.spin_candidates(folded, prior, &mut out);
+        self.split_candidates(folded, prior, &mut out);
+        out
+    }
+
+    fn edit_candidates(&self, folded: &str, prior: &dyn Fn(&str) -> f64, out: &mut Vec<Candidate>) {
+        if self.config.max_distance == 0 {
+            return;
+        }
+        let index = self.warm_up();
+        let query: Vec<char> = folded.chars().collect();
+        let mut found = Vec::new();
+        index.candidates(
+            &self.table,
+            &query,
+            self.config.max_distance,
+            &mut QueryScratch::default(),
+            &mut found,
+        );
+        let mut chars = Vec::new();
+        for (id, d) in found {
+            if d == 0 {
+                continue;
+            }
+            let word = self.table.word(id);
+            chars.clear();
+            chars.extend(word.chars());
+            let log_score = prior(word) - self.channel.cost(&query, &chars);
+            out.push(Candidate {
+                text: word.to_string(),
+                log_score,
+                source: SuggestionSource::Edit,
+            });
+        }
+    }
+
+    /// Number of letters-only synonyms of headword `h`.
+    fn synonym_count(&self, h: &str) -> usize {
+        self.thesaurus
+            .map_or(0, |t| t.synonyms(h).filter(|s| is_spin_word(s)).count())
+    }
+
+    /// Number of places in `word` where a spinner could have put a synonym: substrings of
+    /// `min_headword_chars` or more, shorter than the word, that are headwords.
+    fn spin_sites(&self, spin: &SpinIndex, word: &str) -> usize {
+        let mut n = 0;
+        let len = word.len();
+        let min = self.config.spin.min_headword_chars;
+        for_each_key_in(&spin.headwords, word, |a, b| {
+            if b - a < len && word[a..b].chars().count() >= min {
+                n += 1;
+            }
+        });
+        n
+    }
+
+    /// In-word (one or two swaps) and whole-word spin reversals of a case-folded token.
+    fn spin_candidates(&self, folded: &str, prior: &dyn Fn(&str) -> f64, out: &mut Vec<Candidate>) {
+        let (Some(thesaurus), Some(spin)) = (self.thesaurus, self.spin.as_ref()) else {
+            return;
+        };
+        let costs = &self.config.spin;
+        let min_head = costs.min_headword_chars;
+        let usable = |h: &&str| is_spin_word(h) && h.chars().count() >= min_head;
+        let mut matches: Vec<(usize, usize)> = Vec::new();
+        for_each_key_in(&spin.synonyms, folded, |a, b| matches.push((a, b)));
+
+        // (word, headwords put back); scored below.
+        let mut found: Vec<(String, Vec<&str>)> = Vec::new();
+        for &(a, b) in &matches {
+            let s = &folded[a..b];
+            if a == 0 && b == folded.len() {
+                for h in thesaurus.sources(s).filter(usable) {
+                    if self.table.lookup(h).is_some() {
+                        let log_p = -costs.whole_word - (self.synonym_count(h) as f64).ln();
+                        out.push(Candidate {
+                            text: h.to_string(),
+                            log_score: prior(h) + log_p,
+                            source: SuggestionSource::Spin,
+                        });
+                    }
+                }
+                continue;
+            }
+            for h in thesaurus.sources(s).filter(usable) {
+                let w = format!("{}{h}{}", &folded[..a], &folded[b..]);
+                if w != h && self.table.lookup(&w).is_some() {
+                    found.push((w, vec![h]));
+                }
+            }
+        }
+        for (i, &(a1, b1)) in matches.iter().enumerate() {
+            for &(a2, b2) in &matches[i + 1..] {
+                if a2 < b1 {
+                    continue;
+                }
+                let (s1, s2) = (&folded[a1..b1], &folded[a2..b2]);
+                for h1 in thesaurus.sources(s1).filter(usable) {
+                    let head = format!("{}{h1}{}", &folded[..a1], &folded[b1..a2]);
+                    if !self.table.has_prefix(&head) {
+                        continue;
+                    }
+                    for h2 in thesaurus.sources(s2).filter(usable) {
+                        let w = format!("{head}{h2}{}", &folded[b2..]);
+                        if self.table.lookup(&w).is_some() {
+                            found.push((w, vec![h1, h2]));
+                        }
+                    }
+                }
+            }
+        }
+        for (w, heads) in found {
+            let sites = self.spin_sites(spin, &w).max(heads.len()) as f64;
+            let mut log_p = -costs.inword - heads.len() as f64 * sites.ln();
+            if heads.len() > 1 {
+                log_p -= costs.second_swap;
+            }
+            for h in &heads {
+                log_p -= (self.synonym_count(h).max(1) as f64).ln();
+            }
+            out.push(Candidate {
+                log_score: prior(&w) + log_p,
+                text: w,
+                source: SuggestionSource::Spin,
+            });
+        }
+    }
+
+    /// Two words run together: both halves must be words (a one-letter half only `a` or
+    /// `i`, since every letter is a "word" in a frequency list).
+    fn split_candidates(
+        &self,
+        folded: &str,
+        prior: &dyn Fn(&str) -> f64,
+        out: &mut Vec<Candidate>,
+    ) {
+        for (at, _) in folded.char_indices().skip(1) {
+            let (l, r) = folded.split_at(at);
+            let ok = |p: &str| {
+                let short = p.chars().nth(1).is_none();
+                (!short || p == "a" || p == "i")
+                    && p.chars().any(char::is_alphabetic)
+                    && self.table.lookup(p).is_some()
+            };
+            if ok(l) && ok(r) {
+                let text = format!("{l} {r}");
+                let log_score = prior(&text) - self.config.split;
+                out.push(Candidate {
+                    text,
+                    log_score,
+                    source: SuggestionSource::Split,
+                });
+            }
+        }
+    }
+
+    /// A hyphenated token corrected part by part: each unknown part replaced by its best
+    /// candidates, the known parts kept (scored as their prior, no channel cost).
+    fn hyphenated(&self, folded: &str, prior: &dyn Fn(&str) -> f64) -> Vec<Candidate> {
+        const PER_PART: usize = 3;
+        let parts: Vec<&str> = folded.split('-').collect();
+        if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
+            return Vec::new();
+        }
+        // Options for each part: (text, log score, source).
+        let mut options: Vec<Vec<Candidate>> = Vec::new();
+        for p in &parts {
+            if self.table.lookup(p).is_some() {
+                options.push(vec![Candidate {
+                    text: p.to_string(),
+                    log_score: prior(p),
+                    source: SuggestionSource::Edit,
+                }]);
+                continue;
+            }
+            let mut c = merge(self.candidates(p, prior));
+            c.sort_by(|a, b| {
+                b.log_score
+                    .total_cmp(&a.log_score)
+                    .then(a.text.cmp(&b.text))
+            });
+            c.truncate(PER_PART);
+            if c.is_empty() {
+                return Vec::new();
+            }
+            options.push(c);
+        }
+        // The best of every part, then each alternative for one part at a time.
+        let best: Vec<&Candidate> = options.iter().map(|o| &o[0]).collect();
+        let combine = |choice: &[&Candidate]| Candidate {
+            text: choice
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect::<Vec<_>>()
+                .join("-"),
+            log_score: choice.iter().map(|c| c.log_score).sum(),
+            source: choice
+                .iter()
+                .map(|c| c.source)
+                .find(|&s| s != SuggestionSource::Edit)
+                .unwrap_or(SuggestionSource::Edit),
+        };
+        let mut out = vec![combine(&best)];
+        for (k, o) in options.iter().enumerate() {
+            for alt in o.iter().skip(1) {
+                let mut choice = best.clone();
+                choice[k] = alt;
+                out.push(combine(&choice));
+            }
+        }
+        out
+    }
+
+    /// Merges repeated candidates, normalises, sorts best first, truncates and cases.
+    fn rank(&self, cands: Vec<Candidate>, shape: CaseShape, max: usize) -> Vec<Suggestion> {
+        let mut cands = merge(cands);
+        cands.retain(|c| c.log_score.is_finite());
+        let total = cands
+            .iter()
+            .fold(f64::NEG_INFINITY, |acc, c| log_add(acc, c.log_score));
+        cands.sort_by(|a, b| {
+            b.log_score
+                .total_cmp(&a.log_score)
+                .then(a.text.cmp(&b.text))
+        });
+        cands.truncate(max);
+        cands
+            .into_iter()
+            .map(|c| Suggestion {
+                text: apply_case(shape, &c.text),
+                score: (c.log_score - total).exp(),
+                source: c.source,
+            })
+            .collect()
+    }
+}
+
+/// Adds the probabilities of candidates with the same text; the source kept is the one
+/// contributing most.
+fn merge(mut cands: Vec<Candidate>) -> Vec<Candidate> {
+    cands.sort_by(|a, b| {
+        a.text
+            .cmp(&b.text)
+            .then(b.log_score.total_cmp(&a.log_score))
+    });
+    let mut out: Vec<Candidate> = Vec::with_capacity(cands.len());
+    for c in cands {
+        match out.last_mut() {
+            Some(last) if last.text == c.text => {
+                last.log_score = log_add(last.log_score, c.log_score)
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::counts::WordCounts;
+
+    fn lexicon(words: &[(&str, u64)]) -> Lexicon {
+        Lexicon::from_counts(&WordCounts::from_pairs(
+            words.iter().map(|&(w, c)| (w.to_string(), c)),
+        ))
+    }
+
+    fn sample_lexicon() -> Lexicon {
+        lexicon(&[
+            ("the", 50_000),
+            ("a", 30_000),
+            ("lot", 900),
+            ("of", 40_000),
+            ("said", 5_000),
+            ("help", 2_000),
+            ("shell", 300),
+            ("receive", 700),
+            ("relieve", 200),
+            ("deceive", 100),
+            ("president", 1_500),
+            ("cold", 800),
+            ("told", 2_500),
+            ("caged", 20),
+            ("biggest", 900),
+            ("formally", 200),
+            ("form", 1_000),
+            ("ally", 150),
+            ("modern", 600),
+            ("long", 3_000),
+            ("range", 900),
+            ("measures", 700),
+            ("against", 2_000),
+        ])
+    }
+
+    fn sample_thesaurus() -> Thesaurus {
+        Thesaurus::from_pairs([
+            ("aid", vec!["help", "assist"]),
+            ("reside", vec!["dwell", "live"]),
+            ("old", vec!["elderly", "aged"]),
+            ("big", vec!["huge", "large"]),
+            ("form", vec!["establish", "shape"]),
+            ("ally", vec!["associate", "friend"]),
+            ("sure", vec!["certain"]),
+            ("gain", vec!["obtain"]),
+        ])
+    }
+
+    fn texts(s: &[Suggestion]) -> Vec<&str> {
+        s.iter().map(|s| s.text.as_str()).collect()
+    }
+
+    macro_rules! case {
+        ($name:ident, $token:expr, $want:expr) => {
+            #[test]
+            fn $name() {
+                let lex = sample_lexicon();
+                let th = sample_thesaurus();
+                let c = Corrector::new(&lex, Some(&th), CorrectConfig::default()).unwrap();
+                let got = c.suggest($token, 5);
+                assert_eq!(
+                    got.first().map(|s| s.text.as_str()),
+                    Some($want),
+                    "{}: got {:?}",
+                    $token,
+                    got
+                );
+            }
+        };
+    }
+
+    case!(transposition, "recieve", "receive");
+    case!(ocr_rn_for_m, "modem", "modern");
+    case!(ocr_digit_for_letter, "c0ld", "cold");
+    case!(spin_inside_word, "shelp", "said");
+    case!(spin_keeps_capital, "Pdwellnt", "President");
+    case!(spin_two_swaps, "establishassociate", "formally");
+    case!(spin_all_caps, "TELDERLY", "TOLD");
+    case!(spin_capital_short_word, "Celderly", "Cold");
+    case!(spin_in_middle, "meacertains", "measures");
+    case!(spin_after_prefix, "aobtainst", "against");
+    case!(spin_two_letters_kept, "hugegest", "biggest");
+    case!(split_words, "alot", "a lot");
+    case!(split_keeps_capital, "Ofthe", "Of the");
+    case!(hyphenated_part_by_part, "lnog-range", "long-range");
+
+    #[test]
+    fn scores_are_probabilities_summing_to_at_most_one() {
+        let lex = sample_lexicon();
+        let c = Corrector::new(&lex, None, CorrectConfig::default()).unwrap();
+        for token in ["recieve", "teh", "x", "shelp", "alot"] {
+            let s = c.suggest(token, 3);
+            let sum: f64 = s.iter().map(|s| s.score).sum();
+            assert!(sum <= 1.0 + 1e-9, "{token}: {sum}");
+            assert!(s.windows(2).all(|p| p[0].score >= p[1].score), "{token}");
+            assert!(s.iter().all(|s| (0.0..=1.0).contains(&s.score)));
+        }
+        let all = c.suggest("recieve", 100);
+        let sum: f64 = all.iter().map(|s| s.score).sum();
+        assert!((sum - 1.0).abs() < 1e-9, "{sum}");
+    }
+
+    #[test]
+    fn never_proposes_the_token_itself() {
+        let lex = sample_lexicon();
+        let c = Corrector::new(&lex, None, CorrectConfig::default()).unwrap();
+        assert!(!texts(&c.suggest("told", 10)).contains(&"told"));
+        assert!(texts(&c.suggest("told", 10)).contains(&"cold"));
+    }
+
+    #[test]
+    fn case_patterns() {
+        let lex = sample_lexicon();
+        let c = Corrector::new(&lex, None, CorrectConfig::default()).unwrap();
+        assert_eq!(c.suggest("RECIEVE", 1)[0].text, "RECEIVE");
+        assert_eq!(c.suggest("Recieve", 1)[0].text, "Receive");
+        assert_eq!(c.suggest("recieve", 1)[0].text, "receive");
+        assert_eq!(c.suggest("ALOT", 1)[0].text, "A LOT");
+    }
+
+    #[test]
+    fn sources_are_reported() {
+        let lex = sample_lexicon();
+        let th = sample_thesaurus();
+        let c = Corrector::new(&lex, Some(&th), CorrectConfig::default()).unwrap();
+        assert_eq!(c.suggest("shelp", 1)[0].source, SuggestionSource::Spin);
+        assert_eq!(c.suggest("recieve", 1)[0].source, SuggestionSource::Edit);
+        assert_eq!(c.suggest("alot", 1)[0].source, SuggestionSource::Split);
+    }
+
+    #[test]
+    fn context_model_can_override_frequency() {
+        let lex = sample_lexicon();
+        let c = Corrector::new(&lex, None, CorrectConfig::default()).unwrap();
+        // Without context, "recieve" -> "receive"; a context preferring "relieve" wins.
+        let ctx = |_: Option<&str>, w: &str, next: Option<&str>| {
+            (next == Some("pain")).then(|| if w == "relieve" { 0.0 } else { -20.0 })
+        };
+        let got = c.suggest_in_context("recieve", Some("to"), Some("Pain"), &ctx, 2);
+        assert_eq!(got[0].text, "relieve");
+        let got = c.suggest_in_context("recieve", Some("to"), Some("gifts"), &ctx, 2);
+        assert_eq!(got[0].text, "receive");
+    }
+
+    #[test]
+    fn hostile_tokens_give_nothing_and_do_not_panic() {
+        let lex = sample_lexicon();
+        let th = sample_thesaurus();
+        let c = Corrector::new(&lex, Some(&th), CorrectConfig::default()).unwrap();
+        assert!(c.suggest("", 5).is_empty());
+        assert!(c.suggest("...", 5).is_empty());
+        assert!(c.suggest(&"a".repeat(1000), 5).is_empty());
+        assert!(c.suggest("recieve", 0).is_empty());
+        let _ = c.suggest("-", 5);
+        let _ = c.suggest("a--b", 5);
+        let _ = c.suggest("ǅemal", 5);
+    }
+
+    #[test]
+    fn invalid_config_is_rejected() {
+        let lex = sample_lexicon();
+        let err = Corrector::new(&lex, None, CorrectConfig::default().max_distance(7)).unwrap_err();
+        assert!(matches!(err, Error::InvalidOption { .. }), "{err}");
+        let err = Corrector::new(&lex, None, CorrectConfig::default().prior_weight(f64::NAN))
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidOption { .. }), "{err}");
+    }
+
+    #[test]
+    fn word_filters() {
+        let lex = sample_lexicon();
+        let c = Corrector::new(&lex, None, CorrectConfig::default().min_count(1000)).unwrap();
+        assert!(c.words().lookup("the").is_some());
+        assert!(c.words().lookup("relieve").is_none());
+        let c = Corrector::new(&lex, None, CorrectConfig::default().max_words(Some(3))).unwrap();
+        assert_eq!(c.words().len(), 3);
+        assert!(c.words().lookup("the").is_some());
+    }
+
+    #[test]
+    fn corrector_is_sync() {
+        fn is_sync<T: Sync + Send>() {}
+        is_sync::<Corrector<'static>>();
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn never_panics_and_scores_are_sane(token in "\\PC{0,20}") {
+                let lex = sample_lexicon();
+                let th = sample_thesaurus();
+                let c = Corrector::new(&lex, Some(&th), CorrectConfig::default()).unwrap();
+                let s = c.suggest(&token, 5);
+                let sum: f64 = s.iter().map(|s| s.score).sum();
+                prop_assert!(sum <= 1.0 + 1e-9);
+                prop_assert!(s.iter().all(|s| s.score.is_finite() && s.score >= 0.0));
+            }
+        }
+    }
+}
