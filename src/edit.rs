@@ -27,7 +27,7 @@
 //! Information and Control 64, 1985.
 
 /// The OSA distance between two words, counting `char`s.
-pub fn osa_distance(a: &[char], b: &[char]) -> usize {
+pub fn osa_distance<T: PartialEq>(a: &[T], b: &[T]) -> usize {
     osa_distance_within(a, b, a.len().max(b.len())).unwrap_or(usize::MAX)
 }
 
@@ -35,7 +35,9 @@ pub fn osa_distance(a: &[char], b: &[char]) -> usize {
 ///
 /// Faster than [`osa_distance`] for small `max`: only a band of the table is computed and
 /// the computation stops once every cell of a row exceeds `max`.
-pub fn osa_distance_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
+/// Generic over the symbol type so ASCII words can be compared as bytes, without
+/// decoding them to `char`s.
+pub fn osa_distance_within<T: PartialEq>(a: &[T], b: &[T], max: usize) -> Option<usize> {
     // Strip the common prefix and suffix: they never change the distance and most
     // candidate pairs share a long prefix.
     let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
@@ -57,39 +59,85 @@ pub fn osa_distance_within(a: &[char], b: &[char], max: usize) -> Option<usize> 
         return Some(m);
     }
 
+    if m < 64 {
+        // Distances here are at most 64, so byte cells suffice and three rows fit in 192
+        // bytes of stack (zeroing a bigger array per call showed up in profiles).
+        let mut rows = [0u8; 3 * 64];
+        banded(a, b, max.min(m), &mut rows[..3 * (m + 1)])
+    } else {
+        let mut rows = vec![0usize; 3 * (m + 1)];
+        banded(a, b, max, &mut rows)
+    }
+}
+
+/// A table cell: `u8` for short words, `usize` otherwise.
+trait Cell: Copy + Ord {
+    fn from_usize(x: usize) -> Self;
+}
+
+impl Cell for u8 {
+    #[inline]
+    fn from_usize(x: usize) -> Self {
+        x.min(255) as u8
+    }
+}
+
+impl Cell for usize {
+    #[inline]
+    fn from_usize(x: usize) -> Self {
+        x
+    }
+}
+
+/// The banded DP of the module doc for `|a| <= |b|`, both non-empty after trimming;
+/// `rows` holds three rows of `|b| + 1` cells and `max + 1` must fit a cell.
+fn banded<T: PartialEq, C: Cell>(a: &[T], b: &[T], max: usize, rows: &mut [C]) -> Option<usize>
+where
+    usize: From<C>,
+{
+    let (n, m) = (a.len(), b.len());
+    let (mut prev2, rest) = rows.split_at_mut(m + 1);
+    let (mut prev, mut cur) = rest.split_at_mut(m + 1);
     // Cells outside the band hold `big`, a value above any bound that can't overflow.
-    let big = max + 1;
-    let mut prev2 = vec![big; m + 1];
-    let mut prev: Vec<usize> = (0..=m).map(|j| if j <= max { j } else { big }).collect();
-    let mut cur = vec![big; m + 1];
+    let big = C::from_usize(max + 1);
+    let one = C::from_usize(1);
+    let zero = C::from_usize(0);
+    let add = |x: C, y: C| C::from_usize(usize::from(x) + usize::from(y)).min(big);
+    prev2.fill(big);
+    for (j, cell) in prev.iter_mut().enumerate() {
+        *cell = if j <= max { C::from_usize(j) } else { big };
+    }
+    cur.fill(big);
     for i in 1..=n {
         let lo = i.saturating_sub(max).max(1);
         let hi = (i + max).min(m);
-        cur[0] = if i <= max { i } else { big };
+        cur[0] = if i <= max { C::from_usize(i) } else { big };
         if lo > 1 {
             cur[lo - 1] = big;
         }
         let mut row_min = cur[0];
         for j in lo..=hi {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j - 1] + cost).min(prev[j] + 1).min(cur[j - 1] + 1);
+            let cost = if a[i - 1] == b[j - 1] { zero } else { one };
+            let mut v = add(prev[j - 1], cost)
+                .min(add(prev[j], one))
+                .min(add(cur[j - 1], one));
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
+                v = v.min(add(prev2[j - 2], one));
             }
-            let v = v.min(big);
             cur[j] = v;
             row_min = row_min.min(v);
         }
         if hi < m {
             cur[hi + 1] = big;
         }
-        if row_min > max {
+        if usize::from(row_min) > max {
             return None;
         }
+        // Rotate: prev2 <- prev <- cur <- (old prev2, overwritten next row).
         std::mem::swap(&mut prev2, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
-    let d = prev[m];
+    let d = usize::from(prev[m]);
     (d <= max).then_some(d)
 }
 
