@@ -42,74 +42,77 @@ use rustc_hash::FxHasher;
 
 use crate::edit::osa_distance_within;
 
-/// The words corrections may propose, with their counts; ids are positions in this table.
+/// The words corrections may propose, with their counts.
 ///
-/// Words are stored once, concatenated, with their lengths in `char`s so the length
-/// filter of a query needs no decoding.
+/// Ids are frequency ranks: id 0 is the most frequent word (ties broken bytewise), so
+/// "the N most frequent words" is the id range `0..N` and the words most often proposed
+/// sit together in memory. Words are stored once, concatenated, with their lengths in
+/// `char`s so the length filter of a query needs no decoding; `by_word` lists the ids in
+/// bytewise order for look-ups by text.
 #[derive(Debug, Clone, Default)]
 pub struct WordTable {
     text: String,
     offsets: Vec<u32>,
     counts: Vec<u64>,
     char_lens: Vec<u16>,
+    by_word: Vec<u32>,
     total: u64,
 }
 
 impl WordTable {
     /// Builds a table from `(word, count)` pairs in any order; a repeated word keeps its
     /// largest count. Empty words, words longer than 65,535 characters and words that
-    /// would push the table past 4 GiB are skipped. Ids follow bytewise word order.
+    /// would push the table past 4 GiB are skipped.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, u64)>) -> WordTable {
-        let mut pairs: Vec<(&str, u64)> = pairs.into_iter().collect();
+        let mut pairs: Vec<(&str, u64)> = pairs
+            .into_iter()
+            .filter(|(w, _)| !w.is_empty() && w.len() <= usize::from(u16::MAX))
+            .collect();
         pairs.sort_unstable_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
         pairs.dedup_by(|later, first| later.0 == first.0);
+        pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let mut t = WordTable {
             offsets: vec![0],
             ..WordTable::default()
         };
         for (w, c) in pairs {
-            let chars = w.chars().count();
-            if w.is_empty() || chars > usize::from(u16::MAX) {
-                continue;
-            }
             let Ok(end) = u32::try_from(t.text.len() + w.len()) else {
                 break;
             };
             t.text.push_str(w);
             t.offsets.push(end);
             t.counts.push(c);
-            t.char_lens.push(chars as u16);
+            t.char_lens.push(w.chars().count() as u16);
             t.total = t.total.saturating_add(c);
         }
+        let mut by_word: Vec<u32> = (0..t.counts.len() as u32).collect();
+        by_word.sort_unstable_by(|&a, &b| t.word(a).cmp(t.word(b)));
+        t.by_word = by_word;
         t
+    }
+
+    /// Position in `by_word` of the first word `>= key`.
+    fn lower_bound(&self, key: &str) -> usize {
+        self.by_word.partition_point(|&id| self.word(id) < key)
     }
 
     /// The id of `word`, if the table has it (binary search).
     pub fn lookup(&self, word: &str) -> Option<u32> {
-        let (mut lo, mut hi) = (0, self.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match self.word(mid as u32).cmp(word) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid as u32),
-            }
-        }
-        None
+        let id = *self.by_word.get(self.lower_bound(word))?;
+        (self.word(id) == word).then_some(id)
     }
 
     /// Whether some word of the table starts with `prefix`.
     pub fn has_prefix(&self, prefix: &str) -> bool {
-        let (mut lo, mut hi) = (0, self.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if self.word(mid as u32) < prefix {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo < self.len() && self.word(lo as u32).starts_with(prefix)
+        self.by_word
+            .get(self.lower_bound(prefix))
+            .is_some_and(|&id| self.word(id).starts_with(prefix))
+    }
+
+    /// Number of words with a count of at least `min_count` (they are ids
+    /// `0..count_at_least(min_count)`).
+    pub fn count_at_least(&self, min_count: u64) -> usize {
+        self.counts.partition_point(|&c| c >= min_count)
     }
 
     /// Number of words.
@@ -178,9 +181,10 @@ impl WordTable {
 /// Options of a [`DeleteIndex`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndexConfig {
-    /// Largest distance queries may ask for.
+    /// Largest distance queries may ask for (at most 3; larger values act as 3).
     pub max_distance: usize,
-    /// Characters of each word that take part in deletes (SymSpell's prefix length).
+    /// Characters of each word that take part in deletes (SymSpell's prefix length, at
+    /// most 64; larger values act as 64).
     pub prefix_chars: usize,
 }
 
@@ -193,7 +197,8 @@ impl Default for IndexConfig {
     }
 }
 
-/// A symmetric-delete index over a [`WordTable`]; see the module doc.
+/// A symmetric-delete index over a [`WordTable`]; see the module doc. Only the first
+/// [`MAX_INDEXED_WORDS`] words of the table are indexed.
 ///
 /// # Performance
 ///
@@ -206,59 +211,70 @@ pub struct DeleteIndex {
     config: IndexConfig,
     mask: u64,
     bucket_starts: Vec<u32>,
-    ids: Vec<u32>,
+    /// [`Entry`]s packed as `u64`.
+    ids: Vec<u64>,
 }
 
-/// Hash of a sequence of chars.
+/// Mixes a 64-bit hash so its low bits (used as the bucket) depend on all input bits.
 #[inline]
-fn hash_chars(chars: &[char]) -> u64 {
-    let mut h = FxHasher::default();
-    for &c in chars {
-        h.write_u32(c as u32);
-    }
-    h.write_usize(chars.len());
-    // FxHash's low bits are weak for short keys; mix before masking.
+fn finish(h: &FxHasher) -> u64 {
     let x = h.finish();
     (x ^ (x >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (x >> 32)
 }
 
-/// Calls `f` with every distinct string obtained by deleting at most `k` chars of `s`
-/// (including `s` itself).
-fn for_each_delete(s: &[char], k: usize, f: &mut impl FnMut(&[char])) {
-    // Breadth-first over deletion levels; deduplicated per level with a sort, because
-    // repeated letters ("ll") produce the same delete twice.
-    f(s);
-    let mut level: Vec<Vec<char>> = vec![s.to_vec()];
-    for _ in 0..k {
-        let mut next: Vec<Vec<char>> = Vec::new();
-        for w in &level {
-            for i in 0..w.len() {
-                let mut d = Vec::with_capacity(w.len().saturating_sub(1));
-                d.extend_from_slice(&w[..i]);
-                d.extend_from_slice(&w[i + 1..]);
-                next.push(d);
+/// Hashes of every string obtained by deleting at most `k` (at most 3) chars of `s`,
+/// including `s` itself, sorted and deduplicated (repeated letters such as "ll" give the
+/// same delete more than once). `s` must be at most 64 chars long.
+fn delete_hashes(s: &[char], k: usize, out: &mut Vec<u64>) {
+    out.clear();
+    let n = s.len().min(64);
+    let hash_without = |mask: u64| {
+        let mut h = FxHasher::default();
+        let mut len = 0usize;
+        for (i, &c) in s[..n].iter().enumerate() {
+            if mask & (1 << i) == 0 {
+                h.write_u32(c as u32);
+                len += 1;
             }
         }
-        next.sort_unstable();
-        next.dedup();
-        for d in &next {
-            f(d);
+        h.write_usize(len);
+        finish(&h)
+    };
+    out.push(hash_without(0));
+    if k >= 1 {
+        for i in 0..n {
+            out.push(hash_without(1 << i));
+            if k >= 2 {
+                for j in i + 1..n {
+                    out.push(hash_without(1 << i | 1 << j));
+                    if k >= 3 {
+                        for l in j + 1..n {
+                            out.push(hash_without(1 << i | 1 << j | 1 << l));
+                        }
+                    }
+                }
+            }
         }
-        level = next;
     }
+    out.sort_unstable();
+    out.dedup();
 }
 
 impl DeleteIndex {
     /// Builds the index over all words of `table`.
     pub fn build(table: &WordTable, config: IndexConfig) -> DeleteIndex {
+        let config = IndexConfig {
+            max_distance: config.max_distance.min(3),
+            prefix_chars: config.prefix_chars.min(64),
+        };
         let mut pairs: Vec<(u64, u32)> = Vec::with_capacity(table.len() * 24);
         let mut chars = Vec::new();
-        for id in 0..table.len() as u32 {
+        let mut hashes = Vec::new();
+        for id in 0..table.len().min(MAX_INDEXED_WORDS) as u32 {
             chars.clear();
             chars.extend(table.word(id).chars().take(config.prefix_chars));
-            for_each_delete(&chars, config.max_distance, &mut |d| {
-                pairs.push((hash_chars(d), id));
-            });
+            delete_hashes(&chars, config.max_distance, &mut hashes);
+            pairs.extend(hashes.iter().map(|&h| (h, id)));
         }
         let buckets = (pairs.len() / 2).next_power_of_two().max(1);
         let mask = buckets as u64 - 1;
@@ -270,10 +286,13 @@ impl DeleteIndex {
             bucket_starts[b + 1] += bucket_starts[b];
         }
         let mut fill = bucket_starts.clone();
-        let mut ids = vec![0u32; pairs.len()];
+        let mut ids = vec![0u64; pairs.len()];
+        let entries: Vec<u64> = (0..table.len().min(MAX_INDEXED_WORDS) as u32)
+            .map(|id| Entry::pack(id, table.word(id), table.char_len(id)))
+            .collect();
         for &(h, id) in &pairs {
             let b = (h & mask) as usize;
-            ids[fill[b] as usize] = id;
+            ids[fill[b] as usize] = entries[id as usize];
             fill[b] += 1;
         }
         DeleteIndex {
@@ -291,7 +310,7 @@ impl DeleteIndex {
 
     /// Heap bytes used.
     pub fn heap_bytes(&self) -> usize {
-        (self.bucket_starts.capacity() + self.ids.capacity()) * 4
+        self.bucket_starts.capacity() * 4 + self.ids.capacity() * 8
     }
 
     /// Number of (delete, word) pairs stored.
@@ -310,40 +329,195 @@ impl DeleteIndex {
         scratch: &mut QueryScratch,
         out: &mut Vec<(u32, u8)>,
     ) {
+        self.candidates_below(table, query, max_distance, u32::MAX, scratch, out);
+    }
+
+    /// [`DeleteIndex::candidates`] restricted to ids below `max_id`, i.e. to the `max_id`
+    /// most frequent words. Cheaper than filtering afterwards: bucket entries are in id
+    /// order, so each bucket is read only up to `max_id`.
+    pub fn candidates_below(
+        &self,
+        table: &WordTable,
+        query: &[char],
+        max_distance: usize,
+        max_id: u32,
+        scratch: &mut QueryScratch,
+        out: &mut Vec<(u32, u8)>,
+    ) {
         out.clear();
         let k = max_distance.min(self.config.max_distance);
         let prefix = &query[..query.len().min(self.config.prefix_chars)];
-        let seen = &mut scratch.seen;
-        seen.clear();
-        for_each_delete(prefix, k, &mut |d| {
-            let b = (hash_chars(d) & self.mask) as usize;
+        let ascii = query.iter().all(char::is_ascii);
+        let query_mask = letter_mask(query.iter().copied());
+        let max_mask_diff = 2 * k as u32;
+        scratch.query_bytes.clear();
+        if ascii {
+            scratch.query_bytes.extend(query.iter().map(|&c| c as u8));
+        }
+        let QueryScratch {
+            seen,
+            word,
+            query_bytes,
+            hashes,
+            ranges,
+        } = scratch;
+        delete_hashes(prefix, k, hashes);
+        ranges.clear();
+        let mut visits = 0;
+        for &h in hashes.iter() {
+            let b = (h & self.mask) as usize;
             let (lo, hi) = (
                 self.bucket_starts[b] as usize,
                 self.bucket_starts[b + 1] as usize,
             );
-            seen.extend_from_slice(&self.ids[lo..hi]);
-        });
-        seen.sort_unstable();
-        seen.dedup();
-        let buf = &mut scratch.word;
-        for &id in seen.iter() {
-            if table.char_len(id).abs_diff(query.len()) > k {
-                continue;
-            }
-            buf.clear();
-            buf.extend(table.word(id).chars());
-            if let Some(d) = osa_distance_within(query, buf, k) {
-                out.push((id, d as u8));
+            ranges.push((lo, hi));
+            visits += hi - lo;
+        }
+        // Deduplicate ids with a small open-addressing set sized for this query, which
+        // stays in cache (a short token can visit tens of thousands of mostly repeated
+        // ids; a per-word stamp array would miss the cache on each).
+        let slots = (2 * visits).next_power_of_two().max(16);
+        seen.clear();
+        seen.resize(slots, EMPTY);
+        let slot_mask = slots - 1;
+        for &(lo, hi) in ranges.iter() {
+            for &entry in &self.ids[lo..hi] {
+                let e = Entry::unpack(entry);
+                if e.id >= max_id {
+                    break;
+                }
+                let len = if e.len == LEN_SATURATED {
+                    table.char_len(e.id)
+                } else {
+                    e.len as usize
+                };
+                if len.abs_diff(query.len()) > k
+                    || (!e.inline && (e.high ^ query_mask).count_ones() > max_mask_diff)
+                {
+                    continue;
+                }
+                let id = e.id;
+                let mut slot = (id.wrapping_mul(0x9e37_79b9) >> 7) as usize & slot_mask;
+                let fresh = loop {
+                    match seen[slot] {
+                        EMPTY => {
+                            seen[slot] = id;
+                            break true;
+                        }
+                        x if x == id => break false,
+                        _ => slot = (slot + 1) & slot_mask,
+                    }
+                };
+                if !fresh {
+                    continue;
+                }
+                let d = if e.inline {
+                    // Inline words are ASCII, so a non-ASCII query differs in every
+                    // non-ASCII char: compare chars.
+                    let bytes = e.bytes();
+                    if ascii {
+                        osa_distance_within(query_bytes, &bytes[..len], k)
+                    } else {
+                        word.clear();
+                        word.extend(bytes[..len].iter().map(|&b| char::from(b)));
+                        osa_distance_within(query, word, k)
+                    }
+                } else {
+                    let w = table.word(id);
+                    if ascii && w.len() == len {
+                        osa_distance_within(query_bytes, w.as_bytes(), k)
+                    } else {
+                        word.clear();
+                        word.extend(w.chars());
+                        osa_distance_within(query, word, k)
+                    }
+                };
+                if let Some(d) = d {
+                    out.push((id, d as u8));
+                }
             }
         }
+        out.sort_unstable();
     }
 }
+
+/// An index entry: a word id and what the filters need to know about the word without
+/// reading it from the table (which costs a cache miss or two per word).
+///
+/// Packed in a `u64`: id in the low 24 bits; then 7 bits of length in chars (saturated at
+/// 127) and an "inline" flag; then 32 bits that hold the word itself (up to 4 ASCII
+/// bytes, zero-padded) when inline, else its [`letter_mask`]. Short tokens are verified
+/// against thousands of short words, and inlining them avoids reading the table at all.
+struct Entry {
+    id: u32,
+    len: u32,
+    inline: bool,
+    high: u32,
+}
+
+impl Entry {
+    fn pack(id: u32, word: &str, len: usize) -> u64 {
+        let (inline, high) = if word.is_ascii() && word.len() <= 4 {
+            let mut b = [0u8; 4];
+            b[..word.len()].copy_from_slice(word.as_bytes());
+            (true, u32::from_le_bytes(b))
+        } else {
+            (false, letter_mask(word.chars()))
+        };
+        let len = len.min(LEN_SATURATED as usize) as u64 | u64::from(inline) << 7;
+        u64::from(id & ID_MASK) | len << ID_BITS | u64::from(high) << 32
+    }
+
+    #[inline]
+    fn unpack(x: u64) -> Entry {
+        let len = (x >> ID_BITS) as u32 & 0xff;
+        Entry {
+            id: (x as u32) & ID_MASK,
+            len: len & 0x7f,
+            inline: len & 0x80 != 0,
+            high: (x >> 32) as u32,
+        }
+    }
+
+    /// The inline word's bytes (meaningful only if `inline`).
+    #[inline]
+    fn bytes(&self) -> [u8; 4] {
+        self.high.to_le_bytes()
+    }
+}
+
+/// The set of letters in a word as 32 bits: `a`..`z` are bits 0 to 25, anything else
+/// is hashed into bits 26 to 31. One OSA edit changes the set by at most two letters (a
+/// substitution removes one and adds one), so words within `k` edits have masks differing
+/// in at most `2k` bits; shared bits only make masks more alike, so the test never rejects
+/// a true candidate.
+fn letter_mask(chars: impl Iterator<Item = char>) -> u32 {
+    chars.fold(0, |m, c| {
+        let bit = if c.is_ascii_lowercase() {
+            c as u32 - 'a' as u32
+        } else {
+            26 + (c as u32).wrapping_mul(0x9e37_79b9) % 6
+        };
+        m | 1 << bit
+    })
+}
+
+const ID_BITS: u32 = 24;
+const ID_MASK: u32 = (1 << ID_BITS) - 1;
+const LEN_SATURATED: u32 = 127;
+/// Words beyond this many (16.7 million) are not indexed.
+pub const MAX_INDEXED_WORDS: usize = 1 << ID_BITS;
+/// An empty slot of the per-query id set.
+const EMPTY: u32 = u32::MAX;
 
 /// Reusable buffers for [`DeleteIndex::candidates`].
 #[derive(Debug, Default)]
 pub struct QueryScratch {
     seen: Vec<u32>,
     word: Vec<char>,
+    query_bytes: Vec<u8>,
+    hashes: Vec<u64>,
+    ranges: Vec<(usize, usize)>,
 }
 
 #[cfg(test)]
@@ -392,10 +566,14 @@ mod tests {
 
     #[test]
     fn table_accessors_are_total() {
-        let t = table(&["bc", "", "a", "bc"]);
+        let t = WordTable::from_pairs([("bc", 1), ("", 9), ("a", 5), ("bc", 2)]);
         assert_eq!(t.len(), 2);
         assert_eq!(t.word(1), "bc");
+        assert_eq!(t.count(1), 2);
+        assert_eq!(t.count_at_least(2), 2);
+        assert_eq!(t.count_at_least(3), 1);
         assert_eq!(t.lookup("bc"), Some(1));
+        assert_eq!(t.lookup("a"), Some(0));
         assert_eq!(t.lookup("b"), None);
         assert!(t.has_prefix("b"));
         assert!(t.has_prefix(""));
@@ -421,6 +599,10 @@ mod tests {
             idx.candidates(&t, &qc, k, &mut QueryScratch::default(), &mut fast);
             let mut slow = Vec::new();
             t.scan(&qc, k, &mut slow);
+            prop_assert_eq!(&fast, &slow);
+            let below = t.len() as u32 / 2;
+            idx.candidates_below(&t, &qc, k, below, &mut QueryScratch::default(), &mut fast);
+            slow.retain(|&(id, _)| id < below);
             prop_assert_eq!(fast, slow);
         }
     }
