@@ -89,6 +89,34 @@ impl Default for ChannelCosts {
     }
 }
 
+impl ChannelCosts {
+    /// A lower bound of [`Channel::cost`] for any two words `distance` OSA edits apart.
+    ///
+    /// A plain edit costs at least the cheapest single-edit cost, and a multi-letter rule
+    /// spans at most two OSA edits, so each OSA edit costs at least
+    /// `min(cheapest edit, min(ocr, sound) / 2)`.
+    pub fn lower_bound(&self, distance: usize) -> f64 {
+        let cheapest = [
+            self.substitute,
+            self.substitute_neighbour,
+            self.substitute_vowel,
+            self.substitute_accent,
+            self.delete,
+            self.delete_double,
+            self.insert,
+            self.insert_double,
+            self.insert_neighbour,
+            self.punctuation,
+            self.transpose,
+            self.ocr,
+            self.sound,
+        ]
+        .into_iter()
+        .fold(f64::INFINITY, f64::min);
+        distance as f64 * cheapest.min(self.ocr.min(self.sound) / 2.0)
+    }
+}
+
 /// Which family a multi-character rule belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RuleKind {
@@ -140,26 +168,65 @@ const SOUND_RULES: &[Rule] = rules!(Sound:
 
 /// QWERTY position of a lowercase ASCII letter: (row, x) with rows staggered as on a
 /// keyboard (offsets 0, 0.25, 0.75 key widths).
-fn key_position(c: char) -> Option<(i32, f32)> {
-    const ROWS: [(&str, f32); 3] = [("qwertyuiop", 0.0), ("asdfghjkl", 0.25), ("zxcvbnm", 0.75)];
-    for (row, (keys, offset)) in ROWS.iter().enumerate() {
-        if let Some(col) = keys.find(c) {
-            return Some((row as i32, col as f32 + offset));
+const fn key_position(c: u8) -> Option<(i32, f32)> {
+    const ROWS: [(&[u8], f32); 3] = [
+        (b"qwertyuiop", 0.0),
+        (b"asdfghjkl", 0.25),
+        (b"zxcvbnm", 0.75),
+    ];
+    let mut row = 0;
+    while row < ROWS.len() {
+        let (keys, offset) = ROWS[row];
+        let mut col = 0;
+        while col < keys.len() {
+            if keys[col] == c {
+                return Some((row as i32, col as f32 + offset));
+            }
+            col += 1;
         }
+        row += 1;
     }
     None
 }
 
+/// `NEIGHBOURS[a] & (1 << b)` for letters `a`, `b` (0 = `a`): whether the keys touch.
+const NEIGHBOURS: [u32; 26] = {
+    let mut table = [0u32; 26];
+    let mut a = 0;
+    while a < 26 {
+        let mut b = 0;
+        while b < 26 {
+            if let (Some((ra, xa)), Some((rb, xb))) =
+                (key_position(b'a' + a as u8), key_position(b'a' + b as u8))
+            {
+                let dx = if xa > xb { xa - xb } else { xb - xa };
+                let same_row = ra == rb && dx > 0.99 && dx < 1.01;
+                let next_row = (ra - rb == 1 || rb - ra == 1) && dx < 1.0;
+                if same_row || next_row {
+                    table[a] |= 1 << b;
+                }
+            }
+            b += 1;
+        }
+        a += 1;
+    }
+    table
+};
+
 /// Whether two keys touch on a QWERTY keyboard (same row next to each other, or on an
 /// adjacent row less than a key width apart).
 pub fn keyboard_neighbours(a: char, b: char) -> bool {
-    match (key_position(a), key_position(b)) {
-        (Some((ra, xa)), Some((rb, xb))) => {
-            let dx = (xa - xb).abs();
-            (ra == rb && (dx - 1.0).abs() < 0.01) || ((ra - rb).abs() == 1 && dx < 1.0)
-        }
-        _ => false,
+    if a.is_ascii_lowercase() && b.is_ascii_lowercase() {
+        NEIGHBOURS[(a as u8 - b'a') as usize] & (1 << (b as u8 - b'a')) != 0
+    } else {
+        false
     }
+}
+
+/// A 64-bit summary of which characters occur in a word (a Bloom-style mask), so rules
+/// that cannot apply are skipped before the table is filled.
+fn char_mask(chars: &[char]) -> u64 {
+    chars.iter().fold(0, |m, &c| m | 1 << (c as u32 % 64))
 }
 
 fn is_vowel(c: char) -> bool {
@@ -252,19 +319,52 @@ impl Channel {
     /// `-ln P(typed | intended)` in nats: the cheapest alignment under the module's
     /// weighted edits. 0 when the words are equal. Both words are case-folded `char`s.
     pub fn cost(&self, typed: &[char], intended: &[char]) -> f64 {
+        self.cost_within(typed, intended, f64::INFINITY, &mut Vec::new())
+            .unwrap_or(f64::INFINITY)
+    }
+
+    /// [`Channel::cost`] if it is at most `limit`, else `None` (computed faster: the table
+    /// stops once two consecutive rows exceed `limit`). `scratch` is reused between calls.
+    pub fn cost_within(
+        &self,
+        typed: &[char],
+        intended: &[char],
+        limit: f64,
+        scratch: &mut Vec<f64>,
+    ) -> Option<f64> {
         if typed == intended {
-            return 0.0;
+            return Some(0.0);
         }
+        // Only the rules whose letters occur in both words can apply.
+        let (mi, mt) = (char_mask(intended), char_mask(typed));
+        let mut rules: [Option<&Rule>; 64] = [None; 64];
+        let mut nrules = 0;
+        for rule in OCR_RULES.iter().chain(SOUND_RULES) {
+            if char_mask(rule.intended) & !mi == 0
+                && char_mask(rule.typed) & !mt == 0
+                && nrules < 64
+            {
+                rules[nrules] = Some(rule);
+                nrules += 1;
+            }
+        }
+        let rules = &rules[..nrules];
+
         let (n, m) = (intended.len(), typed.len());
         let w = m + 1;
-        let mut t = vec![f64::INFINITY; (n + 1) * w];
+        let t = scratch;
+        t.clear();
+        t.resize((n + 1) * w, f64::INFINITY);
         t[0] = 0.0;
         let first = self.costs.first_letter;
         // Extra cost when an edit starts at intended position `i` or typed position `j`.
         let at_start = |i: usize, j: usize| if i == 0 || j == 0 { first } else { 0.0 };
+        let mut prev_row_min = 0.0f64;
         for i in 0..=n {
+            let mut row_min = f64::INFINITY;
             for j in 0..=m {
                 if i == 0 && j == 0 {
+                    row_min = 0.0;
                     continue;
                 }
                 let mut best = f64::INFINITY;
@@ -289,12 +389,10 @@ impl Channel {
                     let step = self.insertion(typed, j - 1) + at_start(i, j - 1);
                     best = best.min(t[i * w + j - 1] + step);
                 }
-                for rule in OCR_RULES.iter().chain(SOUND_RULES) {
+                for rule in rules.iter().flatten() {
                     let (la, lb) = (rule.intended.len(), rule.typed.len());
                     if la > i
                         || lb > j
-                        || intended[i - 1] != rule.intended[la - 1]
-                        || typed[j - 1] != rule.typed[lb - 1]
                         || intended[i - la..i] != *rule.intended
                         || typed[j - lb..j] != *rule.typed
                     {
@@ -308,9 +406,16 @@ impl Channel {
                     best = best.min(t[(i - la) * w + j - lb] + step);
                 }
                 t[i * w + j] = best;
+                row_min = row_min.min(best);
             }
+            // Every path to the end passes through row i or (by a two-row step) row i - 1.
+            if row_min.min(prev_row_min) > limit {
+                return None;
+            }
+            prev_row_min = row_min;
         }
-        t[n * w + m]
+        let c = t[n * w + m];
+        (c <= limit).then_some(c)
     }
 
     /// `ln P(typed | intended)`, the negated [`Channel::cost`].
@@ -402,6 +507,21 @@ mod tests {
             let c = ch.cost(&a, &b);
             prop_assert!(c.is_finite() && c >= 0.0);
             prop_assert_eq!(c == 0.0, a == b);
+        }
+
+        #[test]
+        fn bounded_version_agrees(a in word(), b in word(), limit in 0.0f64..30.0) {
+            let ch = Channel::default();
+            let full = ch.cost(&a, &b);
+            let bounded = ch.cost_within(&a, &b, limit, &mut Vec::new());
+            prop_assert_eq!(bounded, (full <= limit).then_some(full));
+        }
+
+        #[test]
+        fn lower_bound_holds(a in word(), b in word()) {
+            let costs = ChannelCosts::default();
+            let d = crate::edit::osa_distance(&a, &b);
+            prop_assert!(Channel::default().cost(&a, &b) >= costs.lower_bound(d) - 1e-9);
         }
 
         #[test]
