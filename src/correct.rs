@@ -40,6 +40,7 @@
 //! generation of Garbe's SymSpell; see the module docs of [`crate::channel`] and
 //! [`crate::symspell`].
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use fst::raw::Fst;
@@ -51,6 +52,15 @@ use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
 use crate::symspell::{DeleteIndex, IndexConfig, QueryScratch, WordTable};
 use crate::thesaurus::Thesaurus;
+
+thread_local! {
+    /// Per-thread buffers for index queries (a stamp per indexed word), so `suggest`
+    /// allocates little and a shared `Corrector` needs no lock.
+    static SCRATCH: RefCell<QueryScratch> = RefCell::new(QueryScratch::default());
+}
+
+/// Prior of a candidate: its case-folded text and, when known, its id in the word table.
+type Prior<'a> = dyn Fn(&str, Option<u32>) -> f64 + 'a;
 
 /// Tokens longer than this many `char`s get no suggestions (no English word is that long,
 /// and it bounds the work a hostile input can cause).
@@ -128,6 +138,11 @@ pub struct CorrectConfig {
     pub spin: SpinCosts,
     /// Cost of a lost space between two words, in nats.
     pub split: f64,
+    /// Edit candidates that score more than this many nats below the best one are
+    /// dropped, and words too rare to come within it are not enumerated at distance 2
+    /// (see `edit_candidates`). Each dropped candidate had less than `e^-margin` of the
+    /// best one's probability.
+    pub prune_margin: f64,
 }
 
 impl Default for CorrectConfig {
@@ -141,6 +156,7 @@ impl Default for CorrectConfig {
             channel: ChannelCosts::default(),
             spin: SpinCosts::default(),
             split: 5.0,
+            prune_margin: 8.0,
         }
     }
 }
@@ -198,6 +214,7 @@ impl CorrectConfig {
         let costs = [
             ("prior_weight", self.prior_weight),
             ("split", self.split),
+            ("prune_margin", self.prune_margin),
             ("spin.inword", s.inword),
             ("spin.second_swap", s.second_swap),
             ("spin.whole_word", s.whole_word),
@@ -529,18 +546,28 @@ impl<'t> Corrector<'t> {
         let folded = fold_case(token);
         let prev = prev.map(fold_case);
         let next = next.map(fold_case);
-        let prior = |w: &str| -> f64 {
+        let prior = |w: &str, id: Option<u32>| -> f64 {
             let ctx = context.and_then(|c| c.log_prior(prev.as_deref(), w, next.as_deref()));
-            ctx.unwrap_or_else(|| self.unigram_log_prior(w))
+            ctx.unwrap_or_else(|| match id {
+                Some(id) => self.unigram_log_prior_id(id),
+                None => self.unigram_log_prior(w),
+            })
         };
-        let mut cands = self.candidates(&folded, &prior);
+        let frequency_prior = context.is_none();
+        let mut cands = self.candidates(&folded, &prior, frequency_prior);
         if folded.contains('-') && self.table.lookup(&folded).is_none() {
-            cands.extend(self.hyphenated(&folded, &prior));
+            cands.extend(self.hyphenated(&folded, &prior, frequency_prior));
         }
         self.rank(cands, case_shape(token), max)
     }
 
-    /// `prior_weight * ln(count / total)`, or `-inf` for a word not in the table.
+    /// `prior_weight * ln(count / total)` of word `id`.
+    fn unigram_log_prior_id(&self, id: u32) -> f64 {
+        self.config.prior_weight * ((self.table.count(id).max(1) as f64).ln() - self.log_total)
+    }
+
+    /// `prior_weight * ln(count / total)` (summed over the words of a split), or `-inf`
+    /// for a word not in the table.
     fn unigram_log_prior(&self, folded: &str) -> f64 {
         let mut total = 0.0;
         for part in folded.split(' ') {
@@ -553,42 +580,117 @@ impl<'t> Corrector<'t> {
     }
 
     /// Every candidate from every source for a case-folded token (not deduplicated).
-    fn candidates(&self, folded: &str, prior: &dyn Fn(&str) -> f64) -> Vec<Candidate> {
+    fn candidates(&self, folded: &str, prior: &Prior<'_>, frequency_prior: bool) -> Vec<Candidate> {
         let mut out = Vec::new();
-        self.edit_candidates(folded, prior, &mut out);
+        self.edit_candidates(folded, prior, frequency_prior, &mut out);
         self.spin_candidates(folded, prior, &mut out);
         self.split_candidates(folded, prior, &mut out);
         out
     }
 
-    fn edit_candidates(&self, folded: &str, prior: &dyn Fn(&str) -> f64, out: &mut Vec<Candidate>) {
-        if self.config.max_distance == 0 {
+    /// Edit candidates.
+    ///
+    /// With the frequency prior (no context model), enumeration is staged: first every
+    /// word within one edit, which fixes the best score `B` so far; then words two edits
+    /// away, but only among words frequent enough to score within [`CorrectConfig::prune_margin`]
+    /// of `B` (their prior minus the channel's lower bound for two edits). Word ids are
+    /// frequency ranks, so that is an id range and the index reads only the head of each
+    /// bucket. Short tokens have thousands of rare words two edits away ("teh": every
+    /// three-letter abbreviation), and this skips most of them without changing any
+    /// score above the margin. A context model's prior is not monotone in frequency, so
+    /// with one every word within `max_distance` is scored.
+    fn edit_candidates(
+        &self,
+        folded: &str,
+        prior: &Prior<'_>,
+        frequency_prior: bool,
+        out: &mut Vec<Candidate>,
+    ) {
+        let k = self.config.max_distance;
+        if k == 0 {
             return;
         }
         let index = self.warm_up();
         let query: Vec<char> = folded.chars().collect();
         let mut found = Vec::new();
-        index.candidates(
-            &self.table,
-            &query,
-            self.config.max_distance,
-            &mut QueryScratch::default(),
-            &mut found,
-        );
+        let mut local = None;
+        let mut best = f64::NEG_INFINITY;
+        SCRATCH.with(|cell| {
+            // A context model that calls back into `suggest` finds the buffers in use.
+            let mut guard = cell.try_borrow_mut().ok();
+            let qs = match guard.as_deref_mut() {
+                Some(s) => s,
+                None => local.insert(QueryScratch::default()),
+            };
+            if !frequency_prior || k == 1 {
+                index.candidates(&self.table, &query, k, qs, &mut found);
+                self.score_edits(&query, &found, prior, &mut best, out);
+                return;
+            }
+            index.candidates(&self.table, &query, 1, qs, &mut found);
+            self.score_edits(&query, &found, prior, &mut best, out);
+            let max_id = self.max_useful_id(
+                best - self.config.prune_margin + self.channel.costs().lower_bound(2),
+            );
+            index.candidates_below(&self.table, &query, k, max_id, qs, &mut found);
+            found.retain(|&(_, d)| d >= 2);
+            self.score_edits(&query, &found, prior, &mut best, out);
+        });
+    }
+
+    /// Ids of the words whose frequency prior is at least `min_log_prior` are
+    /// `0..max_useful_id(min_log_prior)`.
+    fn max_useful_id(&self, min_log_prior: f64) -> u32 {
+        let w = self.config.prior_weight;
+        if !min_log_prior.is_finite() || w <= 0.0 {
+            return u32::MAX;
+        }
+        // prior = w * (ln count - ln total) >= min  <=>  count >= exp(min / w + ln total)
+        let min_count = (min_log_prior / w + self.log_total).exp();
+        if min_count <= 1.0 {
+            return u32::MAX;
+        }
+        // `as` saturates for counts beyond u64 (then no word qualifies).
+        let min_count = min_count.ceil() as u64;
+        u32::try_from(self.table.count_at_least(min_count)).unwrap_or(u32::MAX)
+    }
+
+    /// Scores `(id, distance)` candidates in order of decreasing prior, cutting the
+    /// channel table short for those that can't come within [`CorrectConfig::prune_margin`] of
+    /// `best` (updated as better ones are found).
+    fn score_edits(
+        &self,
+        query: &[char],
+        found: &[(u32, u8)],
+        prior: &Prior<'_>,
+        best: &mut f64,
+        out: &mut Vec<Candidate>,
+    ) {
+        let mut scored: Vec<(f64, u32)> = found
+            .iter()
+            .filter(|&&(_, d)| d > 0)
+            .map(|&(id, _)| (prior(self.table.word(id), Some(id)), id))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut chars = Vec::new();
-        for (id, d) in found {
-            if d == 0 {
-                continue;
+        let mut table = Vec::new();
+        for (p, id) in scored {
+            let limit = p - (*best - self.config.prune_margin);
+            if limit < 0.0 {
+                break; // priors only decrease and `best` only grows from here
             }
             let word = self.table.word(id);
             chars.clear();
             chars.extend(word.chars());
-            let log_score = prior(word) - self.channel.cost(&query, &chars);
-            out.push(Candidate {
-                text: word.to_string(),
-                log_score,
-                source: SuggestionSource::Edit,
-            });
+            if let Some(cost) = self.channel.cost_within(query, &chars, limit, &mut table) {
+                let log_score = p - cost;
+                *best = best.max(log_score);
+                out.push(Candidate {
+                    text: word.to_string(),
+                    log_score,
+                    source: SuggestionSource::Edit,
+                });
+            }
         }
     }
 
@@ -613,7 +715,7 @@ impl<'t> Corrector<'t> {
     }
 
     /// In-word (one or two swaps) and whole-word spin reversals of a case-folded token.
-    fn spin_candidates(&self, folded: &str, prior: &dyn Fn(&str) -> f64, out: &mut Vec<Candidate>) {
+    fn spin_candidates(&self, folded: &str, prior: &Prior<'_>, out: &mut Vec<Candidate>) {
         let (Some(thesaurus), Some(spin)) = (self.thesaurus, self.spin.as_ref()) else {
             return;
         };
@@ -633,7 +735,7 @@ impl<'t> Corrector<'t> {
                         let log_p = -costs.whole_word - (self.synonym_count(h) as f64).ln();
                         out.push(Candidate {
                             text: h.to_string(),
-                            log_score: prior(h) + log_p,
+                            log_score: prior(h, None) + log_p,
                             source: SuggestionSource::Spin,
                         });
                     }
@@ -677,7 +779,7 @@ impl<'t> Corrector<'t> {
                 log_p -= (self.synonym_count(h).max(1) as f64).ln();
             }
             out.push(Candidate {
-                log_score: prior(&w) + log_p,
+                log_score: prior(&w, None) + log_p,
                 text: w,
                 source: SuggestionSource::Spin,
             });
@@ -686,12 +788,7 @@ impl<'t> Corrector<'t> {
 
     /// Two words run together: both halves must be words (a one-letter half only `a` or
     /// `i`, since every letter is a "word" in a frequency list).
-    fn split_candidates(
-        &self,
-        folded: &str,
-        prior: &dyn Fn(&str) -> f64,
-        out: &mut Vec<Candidate>,
-    ) {
+    fn split_candidates(&self, folded: &str, prior: &Prior<'_>, out: &mut Vec<Candidate>) {
         for (at, _) in folded.char_indices().skip(1) {
             let (l, r) = folded.split_at(at);
             let ok = |p: &str| {
@@ -702,7 +799,7 @@ impl<'t> Corrector<'t> {
             };
             if ok(l) && ok(r) {
                 let text = format!("{l} {r}");
-                let log_score = prior(&text) - self.config.split;
+                let log_score = prior(&text, None) - self.config.split;
                 out.push(Candidate {
                     text,
                     log_score,
@@ -714,7 +811,7 @@ impl<'t> Corrector<'t> {
 
     /// A hyphenated token corrected part by part: each unknown part replaced by its best
     /// candidates, the known parts kept (scored as their prior, no channel cost).
-    fn hyphenated(&self, folded: &str, prior: &dyn Fn(&str) -> f64) -> Vec<Candidate> {
+    fn hyphenated(&self, folded: &str, prior: &Prior<'_>, frequency_prior: bool) -> Vec<Candidate> {
         const PER_PART: usize = 3;
         let parts: Vec<&str> = folded.split('-').collect();
         if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
@@ -726,12 +823,12 @@ impl<'t> Corrector<'t> {
             if self.table.lookup(p).is_some() {
                 options.push(vec![Candidate {
                     text: p.to_string(),
-                    log_score: prior(p),
+                    log_score: prior(p, None),
                     source: SuggestionSource::Edit,
                 }]);
                 continue;
             }
-            let mut c = merge(self.candidates(p, prior));
+            let mut c = merge(self.candidates(p, prior, frequency_prior));
             c.sort_by(|a, b| {
                 b.log_score
                     .total_cmp(&a.log_score)
