@@ -32,6 +32,7 @@ pub mod lexicon;
 pub mod model;
 pub mod model_file;
 pub mod ngram;
+pub mod sound;
 pub mod symspell;
 pub mod thesaurus;
 pub mod tokenize;
