@@ -92,11 +92,11 @@ impl Default for ChannelCosts {
 impl ChannelCosts {
     /// A lower bound of [`Channel::cost`] for any two words `distance` OSA edits apart.
     ///
-    /// A plain edit costs at least the cheapest single-edit cost, and a multi-letter rule
-    /// spans at most two OSA edits, so each OSA edit costs at least
-    /// `min(cheapest edit, min(ocr, sound) / 2)`.
+    /// An alignment is made of one-edit steps (plain edits, one-letter rules) and
+    /// two-letter rules that span at most two OSA edits, so the bound is the cheapest mix
+    /// of `a` single steps and `b` double rules with `a + 2b >= distance`.
     pub fn lower_bound(&self, distance: usize) -> f64 {
-        let cheapest = [
+        let single = [
             self.substitute,
             self.substitute_neighbour,
             self.substitute_vowel,
@@ -113,7 +113,10 @@ impl ChannelCosts {
         ]
         .into_iter()
         .fold(f64::INFINITY, f64::min);
-        distance as f64 * cheapest.min(self.ocr.min(self.sound) / 2.0)
+        let double = self.ocr.min(self.sound);
+        (0..=distance.div_ceil(2))
+            .map(|b| (distance.saturating_sub(2 * b)) as f64 * single + b as f64 * double)
+            .fold(f64::INFINITY, f64::min)
     }
 }
 
@@ -257,15 +260,35 @@ fn is_punctuation(c: char) -> bool {
 }
 
 /// The weighted edit distance of the module doc; see [`Channel::cost`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Channel {
     costs: ChannelCosts,
+    /// Substitution costs between `a`..=`z` (intended row, typed column), precomputed
+    /// because the table's inner loop asks for one per cell.
+    ascii_substitution: [[f64; 26]; 26],
+}
+
+impl Default for Channel {
+    fn default() -> Self {
+        Channel::new(ChannelCosts::default())
+    }
 }
 
 impl Channel {
     /// A channel with the given costs.
     pub fn new(costs: ChannelCosts) -> Channel {
-        Channel { costs }
+        let mut channel = Channel {
+            costs,
+            ascii_substitution: [[0.0; 26]; 26],
+        };
+        for a in 0..26u8 {
+            for b in 0..26u8 {
+                let (ca, cb) = (char::from(b'a' + a), char::from(b'a' + b));
+                channel.ascii_substitution[usize::from(a)][usize::from(b)] =
+                    channel.substitution_slow(ca, cb);
+            }
+        }
+        channel
     }
 
     /// The costs in use.
@@ -273,7 +296,19 @@ impl Channel {
         &self.costs
     }
 
+    #[inline]
     fn substitution(&self, intended: char, typed: char) -> f64 {
+        if intended.is_ascii_lowercase() && typed.is_ascii_lowercase() {
+            let (a, b) = (
+                intended as usize - 'a' as usize,
+                typed as usize - 'a' as usize,
+            );
+            return self.ascii_substitution[a][b];
+        }
+        self.substitution_slow(intended, typed)
+    }
+
+    fn substitution_slow(&self, intended: char, typed: char) -> f64 {
         let c = &self.costs;
         if base_letter(intended) == base_letter(typed) {
             c.substitute_accent
@@ -354,7 +389,17 @@ impl Channel {
         let w = m + 1;
         let t = scratch;
         t.clear();
-        t.resize((n + 1) * w, f64::INFINITY);
+        t.resize((n + 1) * w + n + m, f64::INFINITY);
+        // Context-dependent deletion and insertion costs, once per position, stored after
+        // the table.
+        let (t, rest) = t.split_at_mut((n + 1) * w);
+        let (deletion, insertion) = rest.split_at_mut(n);
+        for (i, d) in deletion.iter_mut().enumerate() {
+            *d = self.deletion(intended, i);
+        }
+        for (j, c) in insertion.iter_mut().enumerate() {
+            *c = self.insertion(typed, j);
+        }
         t[0] = 0.0;
         let first = self.costs.first_letter;
         // Extra cost when an edit starts at intended position `i` or typed position `j`.
@@ -382,11 +427,11 @@ impl Channel {
                     }
                 }
                 if i > 0 {
-                    let step = self.deletion(intended, i - 1) + at_start(i - 1, j);
+                    let step = deletion[i - 1] + at_start(i - 1, j);
                     best = best.min(t[(i - 1) * w + j] + step);
                 }
                 if j > 0 {
-                    let step = self.insertion(typed, j - 1) + at_start(i, j - 1);
+                    let step = insertion[j - 1] + at_start(i, j - 1);
                     best = best.min(t[i * w + j - 1] + step);
                 }
                 for rule in rules.iter().flatten() {
