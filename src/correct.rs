@@ -48,8 +48,10 @@ use serde::Serialize;
 
 use crate::channel::{Channel, ChannelCosts};
 use crate::counts::fold_case;
+use crate::edit::osa_distance_within;
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
+use crate::sound::sound_key;
 use crate::symspell::{DeleteIndex, IndexConfig, QueryScratch, WordTable};
 use crate::thesaurus::Thesaurus;
 
@@ -61,6 +63,13 @@ thread_local! {
 
 /// Prior of a candidate: its case-folded text and, when known, its id in the word table.
 type Prior<'a> = dyn Fn(&str, Option<u32>) -> f64 + 'a;
+
+/// At most this many sound-alike candidates (the most frequent ones) are scored per token.
+const MAX_SOUND_CANDIDATES: usize = 100;
+
+/// Tokens with fewer letters get no sound-alike candidates: their keys are one or two
+/// letters long and shared by thousands of words.
+pub const MIN_SOUND_KEY_LETTERS: usize = 4;
 
 /// Tokens longer than this many `char`s get no suggestions (no English word is that long,
 /// and it bounds the work a hostile input can cause).
@@ -138,6 +147,10 @@ pub struct CorrectConfig {
     pub spin: SpinCosts,
     /// Cost of a lost space between two words, in nats.
     pub split: f64,
+    /// Also propose words whose [`sound_key`] is within this many edits of the token's
+    /// (for tokens of [`MIN_SOUND_KEY_LETTERS`] letters or more), reaching misspellings
+    /// beyond `max_distance`; `None` turns this off.
+    pub sound_key_distance: Option<usize>,
     /// Edit candidates that score more than this many nats below the best one are
     /// dropped, and words too rare to come within it are not enumerated at distance 2
     /// (see `edit_candidates`). Each dropped candidate had less than `e^-margin` of the
@@ -157,6 +170,7 @@ impl Default for CorrectConfig {
             spin: SpinCosts::default(),
             split: 5.0,
             prune_margin: 8.0,
+            sound_key_distance: Some(1),
         }
     }
 }
@@ -209,6 +223,12 @@ impl CorrectConfig {
                 ),
             );
         }
+        if self.sound_key_distance.is_some_and(|d| d > 2) {
+            return bad(
+                "sound_key_distance",
+                "must be 0, 1 or 2 (or None)".to_string(),
+            );
+        }
         let c = &self.channel;
         let s = &self.spin;
         let costs = [
@@ -259,6 +279,62 @@ where
 {
     fn log_prior(&self, prev: Option<&str>, candidate: &str, next: Option<&str>) -> Option<f64> {
         self(prev, candidate, next)
+    }
+}
+
+/// The words grouped by [`sound_key`], with a delete index over the distinct keys.
+#[derive(Debug)]
+struct SoundIndex {
+    /// Distinct keys (a key's count is that of its most frequent word).
+    keys: WordTable,
+    index: DeleteIndex,
+    /// `words[starts[k]..starts[k + 1]]` are the ids of the words with key id `k`.
+    starts: Vec<u32>,
+    words: Vec<u32>,
+}
+
+impl SoundIndex {
+    fn build(table: &WordTable, max_distance: usize) -> SoundIndex {
+        let mut by_key: Vec<(String, u32)> = (0..table.len() as u32)
+            .map(|id| (sound_key(table.word(id)), id))
+            .filter(|(k, _)| !k.is_empty())
+            .collect();
+        by_key.sort_unstable();
+        let keys =
+            WordTable::from_pairs(by_key.iter().map(|(k, id)| (k.as_str(), table.count(*id))));
+        let mut starts = vec![0u32; keys.len() + 1];
+        let key_ids: Vec<u32> = by_key
+            .iter()
+            .map(|(k, _)| {
+                keys.lookup(k)
+                    .expect("every key was added to the key table")
+            })
+            .collect();
+        for &k in &key_ids {
+            starts[k as usize + 1] += 1;
+        }
+        for k in 0..keys.len() {
+            starts[k + 1] += starts[k];
+        }
+        let mut fill = starts.clone();
+        let mut words = vec![0u32; by_key.len()];
+        for (&k, (_, id)) in key_ids.iter().zip(&by_key) {
+            words[fill[k as usize] as usize] = *id;
+            fill[k as usize] += 1;
+        }
+        let index = DeleteIndex::build(
+            &keys,
+            IndexConfig {
+                max_distance,
+                prefix_chars: 7,
+            },
+        );
+        SoundIndex {
+            keys,
+            index,
+            starts,
+            words,
+        }
     }
 }
 
@@ -407,6 +483,7 @@ pub struct Corrector<'t> {
     config: CorrectConfig,
     table: WordTable,
     index: OnceLock<DeleteIndex>,
+    sound: OnceLock<SoundIndex>,
     channel: Channel,
     thesaurus: Option<&'t Thesaurus>,
     spin: Option<SpinIndex>,
@@ -479,6 +556,7 @@ impl<'t> Corrector<'t> {
             config,
             table,
             index: OnceLock::new(),
+            sound: OnceLock::new(),
             thesaurus,
             spin,
             log_total,
@@ -495,8 +573,19 @@ impl<'t> Corrector<'t> {
         &self.table
     }
 
-    /// Builds the delete index now instead of on the first suggestion, and returns it.
+    /// Builds the indexes now instead of on the first suggestion, and returns the delete
+    /// index.
     pub fn warm_up(&self) -> &DeleteIndex {
+        self.sound_index();
+        self.delete_index()
+    }
+
+    fn sound_index(&self) -> Option<&SoundIndex> {
+        let d = self.config.sound_key_distance?;
+        Some(self.sound.get_or_init(|| SoundIndex::build(&self.table, d)))
+    }
+
+    fn delete_index(&self) -> &DeleteIndex {
         self.index.get_or_init(|| {
             DeleteIndex::build(
                 &self.table,
@@ -610,7 +699,7 @@ impl<'t> Corrector<'t> {
         if k == 0 {
             return;
         }
-        let index = self.warm_up();
+        let index = self.delete_index();
         let query: Vec<char> = folded.chars().collect();
         let mut found = Vec::new();
         let mut local = None;
@@ -625,6 +714,7 @@ impl<'t> Corrector<'t> {
             if !frequency_prior || k == 1 {
                 index.candidates(&self.table, &query, k, qs, &mut found);
                 self.score_edits(&query, &found, prior, &mut best, out);
+                self.sound_candidates(folded, &query, qs, prior, frequency_prior, &mut best, out);
                 return;
             }
             index.candidates(&self.table, &query, 1, qs, &mut found);
@@ -635,7 +725,64 @@ impl<'t> Corrector<'t> {
             index.candidates_below(&self.table, &query, k, max_id, qs, &mut found);
             found.retain(|&(_, d)| d >= 2);
             self.score_edits(&query, &found, prior, &mut best, out);
+            self.sound_candidates(folded, &query, qs, prior, true, &mut best, out);
         });
+    }
+
+    /// Words whose sound key is within `sound_key_distance` of the token's but which are
+    /// more than `max_distance` edits away (closer ones are edit candidates already).
+    /// With the frequency prior, only words frequent enough to come within the margin
+    /// of `best` at that distance are considered, as in `edit_candidates`.
+    #[allow(clippy::too_many_arguments)]
+    fn sound_candidates(
+        &self,
+        folded: &str,
+        query: &[char],
+        qs: &mut QueryScratch,
+        prior: &Prior<'_>,
+        frequency_prior: bool,
+        best: &mut f64,
+        out: &mut Vec<Candidate>,
+    ) {
+        let Some(sound) = self.sound_index() else {
+            return;
+        };
+        if folded.chars().filter(|c| c.is_alphabetic()).count() < MIN_SOUND_KEY_LETTERS {
+            return;
+        }
+        let key: Vec<char> = sound_key(folded).chars().collect();
+        let mut keys = Vec::new();
+        let d = self.config.sound_key_distance.unwrap_or(0);
+        sound.index.candidates(&sound.keys, &key, d, qs, &mut keys);
+        let far = (self.config.max_distance + 1).min(u8::MAX as usize) as u8;
+        let max_id = if frequency_prior {
+            let bound = self.channel.costs().lower_bound(usize::from(far));
+            self.max_useful_id(*best - self.config.prune_margin + bound)
+        } else {
+            u32::MAX
+        };
+        let mut found = Vec::new();
+        let mut chars = Vec::new();
+        for (k, _) in keys {
+            let (lo, hi) = (sound.starts[k as usize], sound.starts[k as usize + 1]);
+            for &id in &sound.words[lo as usize..hi as usize] {
+                if id >= max_id {
+                    continue;
+                }
+                let len_diff = self.table.char_len(id).abs_diff(query.len());
+                chars.clear();
+                chars.extend(self.table.word(id).chars());
+                if osa_distance_within(query, &chars, self.config.max_distance).is_none() {
+                    // OSA is at least the length difference: a tighter bound for pruning.
+                    found.push((id, far.max(len_diff.min(255) as u8)));
+                }
+            }
+        }
+        // Ids are frequency ranks: keep the most frequent (with the frequency prior, the
+        // only ones that can win; with a context model, a cap on the work).
+        found.sort_unstable();
+        found.truncate(MAX_SOUND_CANDIDATES);
+        self.score_edits(query, &found, prior, best, out);
     }
 
     /// Ids of the words whose frequency prior is at least `min_log_prior` are
@@ -655,9 +802,10 @@ impl<'t> Corrector<'t> {
         u32::try_from(self.table.count_at_least(min_count)).unwrap_or(u32::MAX)
     }
 
-    /// Scores `(id, distance)` candidates in order of decreasing prior, cutting the
-    /// channel table short for those that can't come within [`CorrectConfig::prune_margin`] of
-    /// `best` (updated as better ones are found).
+    /// Scores `(id, distance)` candidates (`distance` may be a lower bound) in order of
+    /// decreasing prior, skipping those whose channel cost can't be low enough to come
+    /// within [`CorrectConfig::prune_margin`] of `best` (updated as better ones are found)
+    /// and cutting the channel table short for the others.
     fn score_edits(
         &self,
         query: &[char],
@@ -666,18 +814,22 @@ impl<'t> Corrector<'t> {
         best: &mut f64,
         out: &mut Vec<Candidate>,
     ) {
-        let mut scored: Vec<(f64, u32)> = found
+        let mut scored: Vec<(f64, u32, u8)> = found
             .iter()
             .filter(|&&(_, d)| d > 0)
-            .map(|&(id, _)| (prior(self.table.word(id), Some(id)), id))
+            .map(|&(id, d)| (prior(self.table.word(id), Some(id)), id, d))
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut chars = Vec::new();
         let mut table = Vec::new();
-        for (p, id) in scored {
+        let costs = *self.channel.costs();
+        for (p, id, d) in scored {
             let limit = p - (*best - self.config.prune_margin);
             if limit < 0.0 {
                 break; // priors only decrease and `best` only grows from here
+            }
+            if costs.lower_bound(usize::from(d)) > limit {
+                continue;
             }
             let word = self.table.word(id);
             chars.clear();
