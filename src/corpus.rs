@@ -417,6 +417,59 @@ impl Chunker<'_, '_> {
     }
 }
 
+/// Streams a text file (or stdin, or gzip) to `f` in pieces of about `chunk_bytes` that
+/// end at whitespace, with the byte offset of each piece. Used by `check` so a huge file
+/// is scored in bounded memory. Returns lossy-decoding warnings.
+///
+/// # Errors
+///
+/// I/O errors, invalid UTF-8 (unless `lossy`; then offsets after the first invalid byte
+/// refer to the decoded text), or whatever `f` returns.
+pub fn for_each_text_chunk<E: From<Error>>(
+    path: &Path,
+    reader: Box<dyn Read + '_>,
+    chunk_bytes: usize,
+    lossy: bool,
+    mut f: impl FnMut(&str, u64) -> std::result::Result<(), E>,
+) -> std::result::Result<Vec<String>, E> {
+    let mut source = Source::open_reader(path, reader)?;
+    let mut chunker = Chunker {
+        source: &mut source,
+        carry: Vec::new(),
+        offset: 0,
+        line: 1,
+        chunk_bytes: chunk_bytes.max(1),
+        whole_lines: false,
+        done: false,
+    };
+    let mut warnings = Vec::new();
+    let mut shift: i64 = 0;
+    while let Some(chunk) = chunker.next_chunk()? {
+        let offset = (chunk.offset as i64 + shift) as u64;
+        match std::str::from_utf8(&chunk.data) {
+            Ok(text) => f(text, offset)?,
+            Err(e) if lossy => {
+                warnings.push(format!(
+                    "{}: invalid UTF-8 from byte {} replaced with U+FFFD",
+                    path.display(),
+                    chunk.offset + e.valid_up_to() as u64
+                ));
+                let text = String::from_utf8_lossy(&chunk.data);
+                shift += text.len() as i64 - chunk.data.len() as i64;
+                f(&text, offset)?;
+            }
+            Err(e) => {
+                return Err(Error::InvalidUtf8 {
+                    path: path.to_path_buf(),
+                    offset: chunk.offset + e.valid_up_to() as u64,
+                }
+                .into())
+            }
+        }
+    }
+    Ok(warnings)
+}
+
 fn memchr_count(needle: u8, data: &[u8]) -> u64 {
     data.iter().filter(|&&b| b == needle).count() as u64
 }

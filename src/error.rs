@@ -33,6 +33,17 @@ pub enum Error {
         offset: u64,
     },
 
+    /// A line of a thesaurus TSV file is not `headword<TAB>syn1|syn2|...`.
+    #[error("{path}:{line}: {reason}; expected `headword<TAB>syn1|syn2|...`")]
+    MalformedThesaurus {
+        /// The file involved.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// A line of a word-frequency list is not `word<TAB>count`.
     #[error("{path}:{line}: {reason}; expected `word<TAB>count`")]
     MalformedFreqLine {
@@ -98,17 +109,6 @@ pub enum Error {
         /// The option's name as the user sees it (e.g. `--order`).
         option: &'static str,
         /// Why the value is rejected.
-        reason: String,
-    },
-
-    /// A line of a thesaurus TSV file is not `headword<TAB>syn1|syn2|...`.
-    #[error("{path}:{line}: {reason}; expected `headword<TAB>syn1|syn2|...`")]
-    MalformedThesaurus {
-        /// The file involved.
-        path: PathBuf,
-        /// 1-based line number.
-        line: u64,
-        /// What is wrong with it.
         reason: String,
     },
 

@@ -95,46 +95,9 @@ impl Lexicon {
 
 #[derive(Serialize, Deserialize)]
 struct LexiconRepr<'a> {
-    #[serde(with = "serde_bytes_compat")]
+    #[serde(with = "crate::model_file::byte_string")]
     fst: std::borrow::Cow<'a, [u8]>,
     tokens: u64,
-}
-
-/// Serializes byte buffers as one byte string rather than a sequence of numbers.
-mod serde_bytes_compat {
-    use serde::{Deserializer, Serializer};
-    use std::borrow::Cow;
-
-    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(bytes)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'static, [u8]>, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Cow<'static, [u8]>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a byte string")
-            }
-            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
-                Ok(Cow::Owned(v.to_vec()))
-            }
-            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
-                Ok(Cow::Owned(v))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Self::Value, A::Error> {
-                let mut v = Vec::new();
-                while let Some(b) = seq.next_element()? {
-                    v.push(b);
-                }
-                Ok(Cow::Owned(v))
-            }
-        }
-        d.deserialize_byte_buf(Visitor)
-    }
 }
 
 impl Serialize for Lexicon {

@@ -22,16 +22,23 @@
 #![warn(missing_docs)]
 
 pub mod alphabet;
+pub mod calibrate;
 pub mod channel;
+pub mod check;
 pub mod corpus;
 pub mod correct;
+pub mod corrupt;
 pub mod counts;
 pub mod edit;
 pub mod error;
+pub mod eval;
+pub mod features;
 pub mod lexicon;
 pub mod model;
 pub mod model_file;
 pub mod ngram;
+pub mod report;
+pub mod score;
 pub mod sound;
 pub mod symspell;
 pub mod thesaurus;

@@ -8,11 +8,20 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::calibrate::Calibration;
 use crate::corpus::CorpusInfo;
 use crate::error::{Error, Result};
+use crate::features::LengthNorms;
 use crate::lexicon::Lexicon;
 use crate::model_file::{self, FileKind};
 use crate::ngram::{CharLm, NgramConfig, OrderSize};
+use crate::thesaurus::Thesaurus;
+
+/// The bytes of the default English model.
+static EMBEDDED: &[u8] = include_bytes!("../models/en.garbled");
+
+/// How the embedded model is named in messages.
+pub const EMBEDDED_NAME: &str = "<embedded models/en.garbled>";
 
 /// How a model was trained; written into the model and shown by `garbled info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,12 +61,59 @@ pub struct Model {
     meta: Metadata,
     lexicon: Lexicon,
     lm: CharLm,
+    norms: LengthNorms,
+    calibration: Option<Calibration>,
+    thesaurus: Option<Thesaurus>,
+    user_words: Option<Lexicon>,
 }
 
 impl Model {
-    /// Assembles a model from its parts.
-    pub(crate) fn new(meta: Metadata, lexicon: Lexicon, lm: CharLm) -> Model {
-        Model { meta, lexicon, lm }
+    /// Assembles a model from its parts (no calibration, thesaurus or user words yet).
+    pub(crate) fn new(meta: Metadata, lexicon: Lexicon, lm: CharLm, norms: LengthNorms) -> Model {
+        Model {
+            meta,
+            lexicon,
+            lm,
+            norms,
+            calibration: None,
+            thesaurus: None,
+            user_words: None,
+        }
+    }
+
+    /// Surprisal statistics of lexicon words by length.
+    pub fn length_norms(&self) -> &LengthNorms {
+        &self.norms
+    }
+
+    /// The fitted scorer weights, if the model was calibrated.
+    pub fn calibration(&self) -> Option<&Calibration> {
+        self.calibration.as_ref()
+    }
+
+    /// Replaces the scorer weights.
+    pub fn set_calibration(&mut self, calibration: Calibration) {
+        self.calibration = Some(calibration);
+    }
+
+    /// The thesaurus used to reverse and generate synonym swaps.
+    pub fn thesaurus(&self) -> Option<&Thesaurus> {
+        self.thesaurus.as_ref()
+    }
+
+    /// Packs a thesaurus into the model.
+    pub fn set_thesaurus(&mut self, thesaurus: Thesaurus) {
+        self.thesaurus = Some(thesaurus);
+    }
+
+    /// Words the user declared correct: never flagged, offered as corrections.
+    pub fn user_words(&self) -> Option<&Lexicon> {
+        self.user_words.as_ref()
+    }
+
+    /// Sets the model-level user lexicon.
+    pub fn set_user_words(&mut self, words: Lexicon) {
+        self.user_words = Some(words);
     }
 
     /// Training metadata.
@@ -85,6 +141,20 @@ impl Model {
         }
     }
 
+    /// The default English model compiled into the binary (see models/README.md).
+    ///
+    /// # Errors
+    ///
+    /// Only if the build embedded a damaged file, which the test suite rules out.
+    pub fn embedded() -> Result<Model> {
+        Model::from_bytes(Path::new(EMBEDDED_NAME), EMBEDDED)
+    }
+
+    /// The file bytes of the embedded model.
+    pub fn embedded_bytes() -> &'static [u8] {
+        EMBEDDED
+    }
+
     /// Loads a model file.
     ///
     /// # Errors
@@ -103,10 +173,15 @@ impl Model {
     /// As [`Model::load`], without [`Error::Io`].
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Model> {
         let model: Model = model_file::decode(FileKind::Model, path, bytes)?;
-        model.lm.validate().map_err(|reason| Error::Corrupt {
-            path: path.to_path_buf(),
-            reason,
-        })?;
+        let calibration = model.calibration.as_ref().map_or(Ok(()), |c| c.validate());
+        model
+            .lm
+            .validate()
+            .and(calibration)
+            .map_err(|reason| Error::Corrupt {
+                path: path.to_path_buf(),
+                reason,
+            })?;
         Ok(model)
     }
 

@@ -175,6 +175,16 @@ fn pack(symbols: &[u8]) -> u64 {
     symbols.iter().fold(0u64, |k, &s| (k << 8) | u64::from(s))
 }
 
+/// A mask of the low `k` bytes (the last `k` symbols of a key).
+#[inline]
+fn low_bytes(k: usize) -> u64 {
+    if k >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * k)) - 1
+    }
+}
+
 /// The key without its first symbol.
 #[inline]
 fn suffix(key: u64, order: usize) -> u64 {
@@ -186,131 +196,199 @@ fn suffix(key: u64, order: usize) -> u64 {
 /// Linear probing over a power-of-two array; key 0 marks an empty slot (no n-gram packs
 /// to 0 because symbol 0 is never used). The hash is a fixed multiply-shift, so the
 /// serialized arrays are valid as they are after loading.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "TableRepr", into = "TableRepr")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(into = "TableRepr")]
 struct NgramTable {
-    bits: u32,
-    keys: Vec<u64>,
-    values: Vec<[f32; 2]>,
+    /// Key and value side by side, so a probe touches one cache line.
+    slots: Vec<Slot>,
     len: usize,
 }
 
-/// The serialized form of a table: only the occupied slots, sorted by key (smaller
-/// files; the table is rebuilt on load, which is a few milliseconds per million
-/// entries).
+/// One slot: a packed key (0 = empty) and `[log2 P, log2 γ]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Slot {
+    key: u64,
+    value: [f32; 2],
+}
+
+/// Bytes of one serialized slot: key (u64), log2 P and log2 γ (f32), little-endian.
+const SLOT_BYTES: usize = 16;
+
+/// The serialized form of a table: the slot array itself, as one little-endian byte
+/// string, so loading is a copy and a decode loop, not a rebuild of the hash table.
 #[derive(Serialize, Deserialize)]
 struct TableRepr {
-    keys: Vec<u64>,
-    values: Vec<[f32; 2]>,
+    len: u64,
+    #[serde(with = "crate::model_file::byte_string")]
+    slots: Vec<u8>,
 }
 
 impl From<NgramTable> for TableRepr {
     fn from(t: NgramTable) -> TableRepr {
-        let mut pairs: Vec<(u64, [f32; 2])> = t
-            .keys
-            .iter()
-            .zip(&t.values)
-            .filter(|(&k, _)| k != 0)
-            .map(|(&k, &v)| (k, v))
-            .collect();
-        pairs.sort_unstable_by_key(|&(k, _)| k);
-        let (keys, values) = pairs.into_iter().unzip();
-        TableRepr { keys, values }
+        let mut slots = Vec::with_capacity(t.slots.len() * SLOT_BYTES);
+        for s in &t.slots {
+            slots.extend_from_slice(&s.key.to_le_bytes());
+            slots.extend_from_slice(&s.value[0].to_le_bytes());
+            slots.extend_from_slice(&s.value[1].to_le_bytes());
+        }
+        TableRepr {
+            len: t.len as u64,
+            slots,
+        }
     }
 }
 
-impl TryFrom<TableRepr> for NgramTable {
-    type Error = String;
-    fn try_from(repr: TableRepr) -> std::result::Result<NgramTable, String> {
-        if repr.keys.len() != repr.values.len() {
-            return Err("n-gram table keys and values differ in length".into());
+impl NgramTable {
+    /// Rebuilds a table from its serialized slot bytes.
+    fn from_slot_bytes(len: u64, bytes: &[u8]) -> std::result::Result<NgramTable, String> {
+        if bytes.len() % SLOT_BYTES != 0 || bytes.is_empty() {
+            return Err("n-gram table has a partial slot".into());
         }
-        if !repr.keys.windows(2).all(|w| w[0] < w[1]) || repr.keys.first() == Some(&0) {
-            return Err("n-gram table keys are not sorted and non-zero".into());
-        }
-        let mut table = NgramTable::with_capacity(repr.keys.len());
-        for (k, v) in repr.keys.into_iter().zip(repr.values) {
-            table.insert(k, v);
-        }
+        let f32_at = |b: &[u8]| f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let slots: Vec<Slot> = bytes
+            .chunks_exact(SLOT_BYTES)
+            .map(|b| Slot {
+                key: u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+                value: [f32_at(&b[8..12]), f32_at(&b[12..16])],
+            })
+            .collect();
+        let table = NgramTable {
+            slots,
+            len: usize::try_from(len).map_err(|_| "n-gram table too large".to_string())?,
+        };
+        table.validate()?;
         Ok(table)
+    }
+}
+
+/// Deserializes straight from the slot bytes the format hands over (borrowed from the
+/// file buffer where it can), without an intermediate copy.
+impl<'de> Deserialize<'de> for NgramTable {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Slots;
+        impl<'de> serde::de::Visitor<'de> for Slots {
+            type Value = NgramTable;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an n-gram table (length and slot bytes)")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<NgramTable, A::Error> {
+                use serde::de::Error;
+                let len: u64 = seq
+                    .next_element()?
+                    .ok_or_else(|| A::Error::invalid_length(0, &self))?;
+                let bytes: SlotBytes = seq
+                    .next_element()?
+                    .ok_or_else(|| A::Error::invalid_length(1, &self))?;
+                NgramTable::from_slot_bytes(len, &bytes.0).map_err(A::Error::custom)
+            }
+        }
+        d.deserialize_struct("TableRepr", &["len", "slots"], Slots)
+    }
+}
+
+/// Slot bytes as the deserializer offers them.
+struct SlotBytes<'a>(std::borrow::Cow<'a, [u8]>);
+
+impl<'de> Deserialize<'de> for SlotBytes<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Bytes;
+        impl<'de> serde::de::Visitor<'de> for Bytes {
+            type Value = SlotBytes<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a byte string")
+            }
+            fn visit_borrowed_bytes<E>(
+                self,
+                v: &'de [u8],
+            ) -> std::result::Result<SlotBytes<'de>, E> {
+                Ok(SlotBytes(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> std::result::Result<SlotBytes<'de>, E> {
+                Ok(SlotBytes(std::borrow::Cow::Owned(v.to_vec())))
+            }
+            fn visit_byte_buf<E>(self, v: Vec<u8>) -> std::result::Result<SlotBytes<'de>, E> {
+                Ok(SlotBytes(std::borrow::Cow::Owned(v)))
+            }
+        }
+        d.deserialize_bytes(Bytes)
     }
 }
 
 impl NgramTable {
     fn with_capacity(n: usize) -> NgramTable {
-        // Load factor at most 2/3 keeps probe sequences short.
-        let slots = (n * 3 / 2 + 1).next_power_of_two().max(8);
+        // Load factor 0.8 with linear probing: short probes, little waste. The slot
+        // count need not be a power of two (the hash maps onto it by multiply-high).
+        let slots = (n + n / 4 + 1).max(8);
         NgramTable {
-            bits: slots.trailing_zeros(),
-            keys: vec![0; slots],
-            values: vec![[0.0; 2]; slots],
+            slots: vec![Slot::default(); slots],
             len: 0,
         }
     }
 
     #[inline]
     fn slot(&self, key: u64) -> usize {
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
+        let h = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        ((u128::from(h) * self.slots.len() as u128) >> 64) as usize
     }
 
     fn insert(&mut self, key: u64, value: [f32; 2]) {
-        let mask = self.keys.len() - 1;
+        let n = self.slots.len();
         let mut i = self.slot(key);
         loop {
-            if self.keys[i] == 0 {
-                self.keys[i] = key;
-                self.values[i] = value;
+            let slot = &mut self.slots[i];
+            if slot.key == 0 {
+                *slot = Slot { key, value };
                 self.len += 1;
                 return;
             }
-            if self.keys[i] == key {
-                self.values[i] = value;
+            if slot.key == key {
+                slot.value = value;
                 return;
             }
-            i = (i + 1) & mask;
+            i += 1;
+            if i == n {
+                i = 0;
+            }
         }
     }
 
     #[inline]
     fn find(&self, key: u64) -> Option<usize> {
-        let mask = self.keys.len() - 1;
+        let n = self.slots.len();
         let mut i = self.slot(key);
         loop {
-            let k = self.keys[i];
+            let k = self.slots[i].key;
             if k == key {
                 return Some(i);
             }
             if k == 0 {
                 return None;
             }
-            i = (i + 1) & mask;
+            i += 1;
+            if i == n {
+                i = 0;
+            }
         }
     }
 
     #[inline]
     fn get(&self, key: u64) -> Option<[f32; 2]> {
-        self.find(key).map(|i| self.values[i])
+        self.find(key).map(|i| self.slots[i].value)
     }
 
     fn set_backoff(&mut self, key: u64, log2_gamma: f32) {
         if let Some(i) = self.find(key) {
-            self.values[i][1] = log2_gamma;
+            self.slots[i].value[1] = log2_gamma;
         }
     }
 
     /// Structural checks so a bad file cannot cause an endless probe or a panic.
     fn validate(&self) -> std::result::Result<(), String> {
-        let slots = self.keys.len();
-        if self.bits == 0 || self.bits > 40 || slots != 1usize << self.bits {
-            return Err(format!(
-                "hash table has {slots} slots for {} bits",
-                self.bits
-            ));
-        }
-        if self.values.len() != slots {
-            return Err("hash table keys and values differ in length".into());
-        }
-        let used = self.keys.iter().filter(|&&k| k != 0).count();
+        let slots = self.slots.len();
+        let used = self.slots.iter().filter(|s| s.key != 0).count();
         if used != self.len || used >= slots {
             return Err("hash table occupancy does not match its header".into());
         }
@@ -449,37 +527,42 @@ impl CharLm {
     #[inline]
     pub fn log2_prob(&self, context: &[u8], symbol: u8) -> f32 {
         let ctx = &context[context.len().saturating_sub(self.order - 1)..];
-        let n = ctx.len() + 1;
-        let mut backoff = 0.0f32;
-        for k in (3..=n).rev() {
-            let c = &ctx[ctx.len() - (k - 1)..];
-            let table = &self.higher[k - 3];
-            let key = (pack(c) << 8) | u64::from(symbol);
-            if let Some(v) = table.get(key) {
-                return backoff + v[0];
-            }
-            backoff += self.context_backoff(c);
-        }
-        match ctx.last() {
-            Some(&h) => backoff + self.bigram[[h as usize, symbol as usize]],
-            None => backoff + self.unigram[symbol as usize][0],
-        }
+        let key = (pack(ctx) << 8) | u64::from(symbol);
+        self.log2_prob_packed(key, ctx.len() + 1)
     }
 
-    /// `log2 γ` of a context of 2 or more symbols (0 when it was never a context).
+    /// `log2 P` of the last symbol of the `n`-gram packed in `key` given the others
+    /// (`n <= order`). Lower-order n-grams and contexts are masks and shifts of the one
+    /// key, so a query packs nothing.
     #[inline]
-    fn context_backoff(&self, ctx: &[u8]) -> f32 {
-        match ctx.len() {
-            2 => self.bigram_backoff[[ctx[0] as usize, ctx[1] as usize]],
-            k => self.higher[k - 3].get(pack(ctx)).map_or(0.0, |v| v[1]),
+    fn log2_prob_packed(&self, key: u64, n: usize) -> f32 {
+        let mut backoff = 0.0f32;
+        for k in (3..=n).rev() {
+            if let Some(v) = self.higher[k - 3].get(key & low_bytes(k)) {
+                return backoff + v[0];
+            }
+            let ctx = (key >> 8) & low_bytes(k - 1);
+            backoff += match k - 1 {
+                2 => self.bigram_backoff[[(ctx >> 8) as usize, (ctx & 0xff) as usize]],
+                j => self.higher[j - 3].get(ctx).map_or(0.0, |v| v[1]),
+            };
+        }
+        let symbol = (key & 0xff) as usize;
+        if n >= 2 {
+            backoff + self.bigram[[((key >> 8) & 0xff) as usize, symbol]]
+        } else {
+            backoff + self.unigram[symbol][0]
         }
     }
 
     /// Surprisal in bits of every predicted symbol of `symbols` (an encoded word
     /// `[BOW] … [EOW]`, see [`Alphabet::encode_word`]); appends `symbols.len() - 1` values.
     pub fn surprisals_of_symbols(&self, symbols: &[u8], out: &mut Vec<f32>) {
-        for i in 1..symbols.len() {
-            out.push(-self.log2_prob(&symbols[..i], symbols[i]));
+        let mut key = symbols.first().map_or(0, |&s| u64::from(s));
+        for (i, &s) in symbols.iter().enumerate().skip(1) {
+            let n = (i + 1).min(self.order);
+            key = ((key << 8) | u64::from(s)) & low_bytes(n);
+            out.push(-self.log2_prob_packed(key, n));
         }
     }
 
@@ -520,7 +603,7 @@ impl CharLm {
             sizes.push(OrderSize {
                 order: i + 3,
                 ngrams: t.len,
-                bytes: t.keys.len() * 16,
+                bytes: t.slots.len() * std::mem::size_of::<Slot>(),
             });
         }
         sizes
@@ -841,6 +924,19 @@ mod tests {
         let lm = model(WORDS, 4, 1);
         assert!(lm.log2_prob_word("that") > lm.log2_prob_word("ttah"));
         assert!(lm.log2_prob_word("there") > lm.log2_prob_word("ehert"));
+    }
+
+    #[test]
+    fn rolling_keys_agree_with_slice_queries() {
+        let lm = model(WORDS, 4, 1);
+        let mut symbols = Vec::new();
+        lm.alphabet().encode_word("theatres", &mut symbols);
+        let mut rolling = Vec::new();
+        lm.surprisals_of_symbols(&symbols, &mut rolling);
+        let direct: Vec<f32> = (1..symbols.len())
+            .map(|i| -lm.log2_prob(&symbols[..i], symbols[i]))
+            .collect();
+        assert_eq!(rolling, direct);
     }
 
     #[test]

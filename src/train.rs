@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::corpus::{self, CorpusInfo, CorpusSpec, Progress, ReadOptions};
 use crate::counts::WordCounts;
 use crate::error::{Error, Result};
+use crate::features::LengthNorms;
 use crate::lexicon::Lexicon;
 use crate::model::{Metadata, Model};
 use crate::ngram::{CharLm, NgramConfig};
@@ -134,6 +135,14 @@ pub fn estimate(mut shard: Shard, config: &TrainConfig) -> Result<Model> {
     }
     let lm = CharLm::estimate(shard.counts.as_slice(), &config.ngram)?;
     let lexicon = Lexicon::from_counts(&shard.counts);
+    let norms = LengthNorms::measure(
+        &lm,
+        shard
+            .counts
+            .as_slice()
+            .iter()
+            .map(|(w, c)| (w.as_str(), *c)),
+    );
     let meta = Metadata {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         smoothing: "interpolated modified Kneser-Ney".into(),
@@ -143,7 +152,7 @@ pub fn estimate(mut shard: Shard, config: &TrainConfig) -> Result<Model> {
         tokens: shard.counts.tokens(),
         types: shard.counts.len() as u64,
     };
-    Ok(Model::new(meta, lexicon, lm))
+    Ok(Model::new(meta, lexicon, lm, norms))
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
+use garbled::model::EMBEDDED_NAME;
 use garbled::Model;
 
 use super::Outcome;
@@ -12,8 +13,8 @@ use super::Outcome;
 /// Arguments of `garbled info`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model to describe.
-    model: PathBuf,
+    /// The model to describe [default: the embedded English model].
+    model: Option<PathBuf>,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -21,19 +22,27 @@ pub struct Args {
 
 /// Runs `garbled info`.
 pub fn run(args: Args) -> Result<Outcome> {
-    let model = Model::load(&args.model)
-        .with_context(|| format!("loading model {}", args.model.display()))?;
-    let bytes = std::fs::metadata(&args.model).map(|m| m.len()).unwrap_or(0);
+    let model = super::common::load_model(args.model.as_deref())?;
+    let (name, bytes) = match &args.model {
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+        ),
+        None => (
+            EMBEDDED_NAME.to_string(),
+            Model::embedded_bytes().len() as u64,
+        ),
+    };
     let text = if args.json {
         let value = serde_json::json!({
-            "path": args.model.display().to_string(),
+            "path": name,
             "file_bytes": bytes,
             "metadata": model.metadata(),
             "sizes": model.sizes(),
         });
         format!("{}\n", serde_json::to_string_pretty(&value)?)
     } else {
-        describe(&model, &args.model.display().to_string(), bytes)
+        describe(&model, &name, bytes)
     };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(Outcome::Ok)
@@ -76,6 +85,36 @@ fn describe(model: &Model, name: &str, file_bytes: u64) -> String {
         sizes.lexicon_words, sizes.lexicon_bytes
     );
     let _ = writeln!(s, "alphabet:        {} characters", sizes.alphabet);
+    match model.thesaurus() {
+        Some(t) => {
+            let _ = writeln!(
+                s,
+                "thesaurus:       {} headwords, {} synonym pairs",
+                t.len(),
+                t.synonym_pairs()
+            );
+        }
+        None => {
+            let _ = writeln!(s, "thesaurus:       none");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "user words:      {}",
+        model.user_words().map_or(0, |u| u.len())
+    );
+    match model.calibration() {
+        Some(c) => {
+            let _ = writeln!(
+                s,
+                "calibration:     fitted on {} words ({} corrupted)",
+                c.examples, c.positives
+            );
+        }
+        None => {
+            let _ = writeln!(s, "calibration:     none (run `garbled calibrate`)");
+        }
+    }
     for o in &sizes.orders {
         let d = model.char_lm().discounts()[o.order - 1];
         let _ = writeln!(

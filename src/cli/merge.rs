@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use garbled::model_file::{self, FileKind};
 use garbled::train::{self, Shard};
 
-use super::train::EstimateArgs;
+use super::train::{EstimateArgs, ExtrasArgs};
 use super::Outcome;
 
 /// Arguments of `garbled merge`.
@@ -23,6 +23,8 @@ pub struct Args {
     counts_only: bool,
     #[command(flatten)]
     estimate: EstimateArgs,
+    #[command(flatten)]
+    extras: ExtrasArgs,
     /// Worker threads [default: all cores].
     #[arg(short, long)]
     jobs: Option<usize>,
@@ -48,5 +50,13 @@ pub fn run(args: Args) -> Result<Outcome> {
             .with_context(|| format!("writing shard {}", args.out.display()))?;
         return Ok(Outcome::Ok);
     }
-    super::train::write_model(merged, &config, &args.out, args.jobs, args.quiet)
+    super::train::write_model(
+        merged,
+        &config,
+        &args.extras,
+        None,
+        &args.out,
+        args.jobs,
+        args.quiet,
+    )
 }

@@ -10,6 +10,11 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+mod calibrate;
+mod check;
+mod common;
+mod corrupt;
+mod eval;
 mod info;
 mod merge;
 mod progress;
@@ -26,12 +31,20 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Flag corrupted words in documents (the main job).
+    Check(check::Args),
     /// Train a model (character n-grams and lexicon) from clean text or word lists.
     Train(train::Args),
     /// Combine count shards from `train --counts-only` into a model.
     Merge(merge::Args),
     /// Describe a model: metadata and table sizes.
     Info(info::Args),
+    /// Fit the scorer's weights on corruptions of clean text.
+    Calibrate(calibrate::Args),
+    /// Corrupt clean text deterministically and write labels (for measuring).
+    Corrupt(corrupt::Args),
+    /// Measure detection and correction against labels from `garbled corrupt`.
+    Eval(eval::Args),
 }
 
 /// What a subcommand reports back to `main`.
@@ -61,9 +74,13 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
+        Command::Check(args) => check::run(args),
         Command::Train(args) => train::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Info(args) => info::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
+        Command::Corrupt(args) => corrupt::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }
 

@@ -9,6 +9,9 @@ use garbled::ngram::{NgramConfig, Weighting};
 use garbled::train::{self, Shard, TrainConfig};
 use garbled::Model;
 
+use garbled::thesaurus::Thesaurus;
+
+use super::calibrate::{calibrate_model, CalibrateArgs};
 use super::progress::Bar;
 use super::Outcome;
 
@@ -84,12 +87,67 @@ pub struct Args {
     lossy: bool,
     #[command(flatten)]
     estimate: EstimateArgs,
+    #[command(flatten)]
+    extras: ExtrasArgs,
     /// Worker threads [default: all cores].
     #[arg(short, long)]
     jobs: Option<usize>,
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
+}
+
+/// What goes into a model besides the counts: shared by `train` and `merge`.
+#[derive(Debug, clap::Args)]
+pub struct ExtrasArgs {
+    /// Pack a thesaurus (`word<TAB>syn1|syn2|...` per line) for spin generation and reversal.
+    #[arg(long, value_name = "FILE")]
+    pub thesaurus: Option<PathBuf>,
+    /// Words and names that are always right (one per line): never flagged, offered as
+    /// corrections.
+    #[arg(long, value_name = "FILE")]
+    pub user_words: Option<PathBuf>,
+    /// Calibrate the scorer on corruptions of this clean text (files or directories).
+    #[arg(long, value_name = "CLEAN_TEXT", num_args = 1..)]
+    pub calibrate: Vec<PathBuf>,
+    #[command(flatten)]
+    pub calibration: CalibrateArgs,
+}
+
+impl ExtrasArgs {
+    /// Adds thesaurus, user words and calibration to a fresh model; parts not given are
+    /// taken from `base` (the model being extended), if any.
+    fn apply(&self, model: &mut Model, base: Option<&Model>, jobs: Option<usize>) -> Result<()> {
+        if let Some(path) = &self.thesaurus {
+            let file = std::fs::File::open(path)
+                .with_context(|| format!("reading thesaurus {}", path.display()))?;
+            let t = Thesaurus::from_tsv(std::io::BufReader::new(file), path)?;
+            model.set_thesaurus(t);
+        } else if let Some(t) = base.and_then(Model::thesaurus) {
+            model.set_thesaurus(t.clone());
+        }
+        if let Some(path) = &self.user_words {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading user words {}", path.display()))?;
+            let mut counter = garbled::counts::Counter::new();
+            for line in text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            {
+                garbled::tokenize::for_each_word(line, |w| counter.add(w, 1));
+            }
+            model.set_user_words(garbled::lexicon::Lexicon::from_counts(&counter.freeze(1.0)));
+        } else if let Some(u) = base.and_then(Model::user_words) {
+            model.set_user_words(u.clone());
+        }
+        if !self.calibrate.is_empty() {
+            calibrate_model(model, &self.calibrate, &self.calibration, jobs)?;
+        } else if let Some(c) = base.and_then(Model::calibration) {
+            model.set_calibration(c.clone());
+        }
+        Ok(())
+    }
 }
 
 /// Runs `garbled train`.
@@ -124,18 +182,29 @@ pub fn run(args: Args) -> Result<Outcome> {
         Some(model) => train::merge([train::shard_of(model), shard]),
         None => shard,
     };
-    write_model(shard, &config, &args.out, args.jobs, args.quiet)
+    write_model(
+        shard,
+        &config,
+        &args.extras,
+        base.as_ref(),
+        &args.out,
+        args.jobs,
+        args.quiet,
+    )
 }
 
 /// Estimates and writes a model, printing a one-line summary unless quiet.
 pub fn write_model(
     shard: Shard,
     config: &TrainConfig,
+    extras: &ExtrasArgs,
+    base: Option<&Model>,
     out: &std::path::Path,
     jobs: Option<usize>,
     quiet: bool,
 ) -> Result<Outcome> {
-    let model = super::with_jobs(jobs, || train::estimate(shard, config))??;
+    let mut model = super::with_jobs(jobs, || train::estimate(shard, config))??;
+    extras.apply(&mut model, base, jobs)?;
     model
         .save(out)
         .with_context(|| format!("writing model {}", out.display()))?;

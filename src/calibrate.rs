@@ -1,0 +1,328 @@
+//! Learning how to weigh the evidence: logistic regression from labelled corruptions.
+//!
+//! `garbled calibrate` corrupts clean text with [`crate::corrupt`], scores every word
+//! token's [`crate::features`], and fits `P(corrupted | x) = σ(w · x)` by Newton's method
+//! (iteratively reweighted least squares) with a small L2 penalty, over an `ndarray`
+//! feature matrix. Newton converges in a handful of iterations for a few dozen features,
+//! and needs no learning rate. The weights are stored in the model, so the probability a
+//! flag reports is calibrated on data like the user's, not chosen by hand.
+//!
+//! Weakness: a linear model cannot express every interaction; the most useful ones
+//! (unknown × shape, unknown × surprisal) are explicit features.
+
+use ndarray::{Array1, Array2, ArrayView1};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::corrupt::{CorruptConfig, CorruptMode, Corrupter, Label};
+use crate::counts::fold_case;
+use crate::error::{Error, Result};
+use crate::features::{FeatureVector, NUM_FEATURES};
+use crate::model::Model;
+use crate::score::Scorer;
+use crate::tokenize::Shape;
+
+/// How to generate the labelled data the weights are fitted on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrateOptions {
+    /// Corruption passes over the text, each with its own seed.
+    pub passes: u64,
+    /// Fraction of words corrupted in each pass.
+    pub rate: f64,
+    /// Seed of the first pass.
+    pub seed: u64,
+    /// L2 penalty of the logistic regression.
+    pub l2: f64,
+    /// Fraction of capitalised and all-caps word types treated as unknown to the
+    /// lexicon while calibrating (see [`labelled_rows`]).
+    pub name_dropout: f64,
+}
+
+impl Default for CalibrateOptions {
+    fn default() -> Self {
+        CalibrateOptions {
+            passes: 8,
+            rate: 0.05,
+            seed: 1,
+            l2: 1e-2,
+            name_dropout: 0.5,
+        }
+    }
+}
+
+/// Labelled feature rows: `x` (one row per word token) and `y` (1 = corrupted).
+#[derive(Debug, Clone)]
+pub struct LabelledRows {
+    /// Feature rows.
+    pub x: Vec<FeatureVector>,
+    /// Labels.
+    pub y: Vec<bool>,
+}
+
+/// Corrupts `docs` (`(name, clean text)`) with every mode mixed and collects the feature
+/// row of each word token, labelled by whether a corruption produced it.
+///
+/// Tokens a corruption turned into another lexicon word (real-word damage) are left out:
+/// no character or lexicon evidence can see them, and they would only teach the scorer
+/// to distrust the lexicon.
+///
+/// Clean text rarely contains names the lexicon lacks, yet news is full of them
+/// ("Tshisekedi", "UNRWA"). So that the scorer learns what an unknown *name* looks like,
+/// a fixed share ([`CalibrateOptions::name_dropout`]) of the clean capitalised and
+/// all-caps word types is scored as if the lexicon did not know them. The choice hashes
+/// the word, so it is deterministic and consistent within a document.
+pub fn labelled_rows(
+    model: &Model,
+    docs: &[(String, String)],
+    options: &CalibrateOptions,
+) -> LabelledRows {
+    let is_word = |w: &str| model.lexicon().contains(w);
+    let zero = Calibration {
+        weights: vec![0.0; NUM_FEATURES],
+        examples: 0,
+        positives: 0,
+    };
+    let scorer = Scorer::with_calibration(model, &zero);
+    let jobs: Vec<(u64, &(String, String))> = (0..options.passes)
+        .flat_map(|p| docs.iter().map(move |d| (p, d)))
+        .collect();
+    let parts: Vec<LabelledRows> = jobs
+        .par_iter()
+        .map(|&(pass, (name, text))| {
+            let config = CorruptConfig {
+                mode: CorruptMode::Mix,
+                rate: options.rate,
+                seed: options.seed.wrapping_add(pass),
+            };
+            let corrupter = Corrupter::new(config, model.thesaurus(), &is_word);
+            let (corrupted, labels) = corrupter.corrupt(name, text);
+            rows_of(&scorer, &corrupted, &labels, options.name_dropout)
+        })
+        .collect();
+    let mut all = LabelledRows {
+        x: Vec::new(),
+        y: Vec::new(),
+    };
+    for mut p in parts {
+        all.x.append(&mut p.x);
+        all.y.append(&mut p.y);
+    }
+    all
+}
+
+/// A stable pseudo-random number in [0, 1) from a word (FNV-1a).
+fn word_hash01(word: &str) -> f64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in word.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (h >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn rows_of(scorer: &Scorer<'_>, text: &str, labels: &[Label], name_dropout: f64) -> LabelledRows {
+    let norms = scorer.model().length_norms();
+    let lexicon = scorer.model().lexicon();
+    let evidence = scorer.document_evidence(text);
+    let mut rows = LabelledRows {
+        x: Vec::with_capacity(evidence.len()),
+        y: Vec::with_capacity(evidence.len()),
+    };
+    for w in evidence {
+        let word = &text[w.start..w.end];
+        let corrupted = labels.iter().any(|l| l.start < w.end && w.start < l.end);
+        let folded = fold_case(word);
+        if corrupted && lexicon.contains(&folded) {
+            continue;
+        }
+        let mut ev = w.evidence;
+        let name_like = match ev.shape {
+            Shape::AllCaps => true,
+            Shape::Capitalized => !ev.sentence_start,
+            _ => false,
+        };
+        if !corrupted && name_like && word_hash01(&folded) < name_dropout {
+            ev.count = 0;
+        }
+        rows.x.push(ev.features(norms));
+        rows.y.push(corrupted);
+    }
+    rows
+}
+
+/// Fits the scorer's weights for `model` on corruptions of `docs`.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] when the text yields no corrupted or no clean words.
+pub fn calibrate(
+    model: &Model,
+    docs: &[(String, String)],
+    options: &CalibrateOptions,
+) -> Result<Calibration> {
+    let rows = labelled_rows(model, docs, options);
+    let n = rows.x.len();
+    let x = Array2::from_shape_fn((n, NUM_FEATURES), |(i, j)| f64::from(rows.x[i][j]));
+    let y = Array1::from_iter(rows.y.iter().map(|&b| f64::from(u8::from(b))));
+    fit(&x, &y, options.l2)
+}
+
+/// Logistic-regression weights over [`crate::features::FEATURE_NAMES`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// One weight per feature.
+    pub weights: Vec<f32>,
+    /// Rows the weights were fitted on.
+    pub examples: u64,
+    /// Of which positive (corrupted).
+    pub positives: u64,
+}
+
+impl Calibration {
+    /// `P(corrupted)` for one feature row.
+    #[inline]
+    pub fn probability(&self, x: &FeatureVector) -> f32 {
+        let z: f32 = self.weights.iter().zip(x).map(|(w, v)| w * v).sum();
+        sigmoid(z)
+    }
+
+    /// Checks the weights fit this build's features.
+    pub(crate) fn validate(&self) -> std::result::Result<(), String> {
+        if self.weights.len() != NUM_FEATURES {
+            return Err(format!(
+                "calibration has {} weights, this build uses {NUM_FEATURES} features; run `garbled calibrate` again",
+                self.weights.len()
+            ));
+        }
+        if self.weights.iter().any(|w| !w.is_finite()) {
+            return Err("calibration weights are not finite".into());
+        }
+        Ok(())
+    }
+}
+
+#[inline]
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Fits the weights: rows of `x` with labels `y` (1 = corrupted).
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] when there are no positive or no negative examples.
+pub fn fit(x: &Array2<f64>, y: &Array1<f64>, l2: f64) -> Result<Calibration> {
+    let positives = y.iter().filter(|&&v| v > 0.5).count();
+    if positives == 0 || positives == y.len() {
+        return Err(Error::InvalidOption {
+            option: "calibration text",
+            reason: format!(
+                "need both clean and corrupted tokens, got {positives} corrupted of {}",
+                y.len()
+            ),
+        });
+    }
+    let d = x.ncols();
+    let mut w = Array1::<f64>::zeros(d);
+    for _ in 0..50 {
+        let z = x.dot(&w);
+        let p = z.mapv(|v| 1.0 / (1.0 + (-v).exp()));
+        let grad = x.t().dot(&(&p - y)) + l2 * &w;
+        let s = p.mapv(|v| (v * (1.0 - v)).max(1e-9));
+        let xs = x * &s.view().insert_axis(ndarray::Axis(1));
+        let mut hess = x.t().dot(&xs);
+        for i in 0..d {
+            hess[[i, i]] += l2;
+        }
+        let step = solve(hess, grad.view()).ok_or_else(|| Error::InvalidOption {
+            option: "calibration text",
+            reason: "features are degenerate (singular Hessian)".into(),
+        })?;
+        w -= &step;
+        if step.iter().map(|v| v.abs()).fold(0.0, f64::max) < 1e-7 {
+            break;
+        }
+    }
+    Ok(Calibration {
+        weights: w.iter().map(|&v| v as f32).collect(),
+        examples: y.len() as u64,
+        positives: positives as u64,
+    })
+}
+
+/// Solves `a · x = b` by Gaussian elimination with partial pivoting (a is small and
+/// symmetric positive definite here).
+fn solve(mut a: Array2<f64>, b: ArrayView1<f64>) -> Option<Array1<f64>> {
+    let n = b.len();
+    let mut b = b.to_owned();
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&i, &j| a[[i, col]].abs().total_cmp(&a[[j, col]].abs()))?;
+        if a[[pivot, col]].abs() < 1e-12 {
+            return None;
+        }
+        if pivot != col {
+            for k in 0..n {
+                a.swap([col, k], [pivot, k]);
+            }
+            b.swap(col, pivot);
+        }
+        for row in col + 1..n {
+            let f = a[[row, col]] / a[[col, col]];
+            if f != 0.0 {
+                for k in col..n {
+                    a[[row, k]] -= f * a[[col, k]];
+                }
+                b[row] -= f * b[col];
+            }
+        }
+    }
+    let mut x = Array1::zeros(n);
+    for row in (0..n).rev() {
+        let s: f64 = (row + 1..n).map(|k| a[[row, k]] * x[k]).sum();
+        x[row] = (b[row] - s) / a[[row, row]];
+    }
+    Some(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn solve_small_system() {
+        let a = ndarray::arr2(&[[4.0, 1.0], [1.0, 3.0]]);
+        let b = ndarray::arr1(&[1.0, 2.0]);
+        let x = solve(a.clone(), b.view()).unwrap();
+        let back = a.dot(&x);
+        assert!((back[0] - 1.0).abs() < 1e-12 && (back[1] - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn fit_separates_a_noisy_threshold() {
+        // y = 1 when the second feature is large, with some label noise.
+        let n = 400;
+        let mut x = Array2::<f64>::zeros((n, NUM_FEATURES));
+        let mut y = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            let v = i as f64 / n as f64;
+            x[[i, 0]] = 1.0;
+            x[[i, 1]] = v;
+            y[i] = f64::from(u8::from((v > 0.5) ^ (i % 17 == 0)));
+        }
+        let cal = fit(&x, &y, 1e-3).unwrap();
+        let mut row = [0f32; NUM_FEATURES];
+        row[0] = 1.0;
+        row[1] = 0.9;
+        assert!(cal.probability(&row) > 0.8);
+        row[1] = 0.1;
+        assert!(cal.probability(&row) < 0.2);
+        assert!(cal.validate().is_ok());
+    }
+
+    #[test]
+    fn one_class_is_an_error() {
+        let x = Array2::<f64>::ones((3, NUM_FEATURES));
+        let y = Array1::<f64>::zeros(3);
+        assert!(fit(&x, &y, 1e-3).is_err());
+    }
+}

@@ -1,0 +1,341 @@
+//! `garbled check`: flag the corrupted words of documents.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use garbled::check::{CheckOptions, Checker};
+use garbled::corpus::for_each_text_chunk;
+use garbled::report::{line_col, Flag, Report};
+use garbled::score::{AllowList, TextScore, DEFAULT_THRESHOLD};
+use garbled::Model;
+use rayon::prelude::*;
+
+use super::common::load_model;
+use super::Outcome;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The text with flagged words marked, a list of flags and a summary line.
+    Text,
+    /// One JSON object per input (see README for the fields).
+    Json,
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    /// When standard output is a terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Arguments of `garbled check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Files to check; `-` or nothing for standard input.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Model file [default: the embedded English model].
+    #[arg(short, long)]
+    model: Option<PathBuf>,
+    /// Output format [default: text on a terminal, json otherwise].
+    #[arg(short, long, value_enum)]
+    format: Option<Format>,
+    /// Flag words whose corruption probability is at least this [default: 0.5].
+    #[arg(short, long)]
+    threshold: Option<f32>,
+    /// Words and names that are always right, one per line (repeatable).
+    #[arg(long, value_name = "FILE")]
+    allow: Vec<PathBuf>,
+    /// Config file (TOML: `allow = ["names.txt"]`, `words = ["UNRWA"]`, `threshold = 0.5`)
+    /// [default: $GARBLED_CONFIG, else ./.garbled.toml if present].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Explain the score of WORD (per-character surprisal and evidence) and exit.
+    #[arg(long, value_name = "WORD")]
+    explain: Vec<String>,
+    /// Most suggestions per flag.
+    #[arg(long, default_value_t = 5)]
+    max_suggestions: usize,
+    /// Write the text with each flagged word replaced by its best suggestion (when that
+    /// suggestion's score is at least --fix-confidence); everything else unchanged.
+    #[arg(long)]
+    fix: bool,
+    /// Least suggestion score --fix applies.
+    #[arg(long, default_value_t = 0.5)]
+    fix_confidence: f64,
+    /// Exit with status 1 when any word is flagged.
+    #[arg(long)]
+    fail_on_flags: bool,
+    /// Replace invalid UTF-8 with U+FFFD instead of stopping (offsets then refer to the
+    /// decoded text).
+    #[arg(long)]
+    lossy: bool,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: Color,
+    /// Worker threads [default: all cores].
+    #[arg(short, long)]
+    jobs: Option<usize>,
+}
+
+/// Settings read from a config file.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    allow: Vec<PathBuf>,
+    #[serde(default)]
+    words: Vec<String>,
+    threshold: Option<f32>,
+}
+
+fn read_config(explicit: Option<&Path>) -> Result<(ConfigFile, PathBuf)> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => match std::env::var_os("GARBLED_CONFIG") {
+            Some(p) => PathBuf::from(p),
+            None => {
+                let local = PathBuf::from(".garbled.toml");
+                if !local.exists() {
+                    return Ok((ConfigFile::default(), PathBuf::from(".")));
+                }
+                local
+            }
+        },
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading config {}", path.display()))?;
+    let config: ConfigFile = toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message().replace('\n', " ")))?;
+    let dir = path
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    Ok((config, dir))
+}
+
+/// Streams inputs through a [`Checker`].
+struct Streamer<'m> {
+    checker: Checker<'m>,
+}
+
+impl Streamer<'_> {
+    /// Scores one input in chunks. `emit` gets each chunk's text, its byte offset and
+    /// its flags (offsets relative to the chunk) as soon as they are ready, so a huge
+    /// file never sits in memory; the report for the whole input is returned.
+    fn check_input(
+        &self,
+        name: &str,
+        path: &Path,
+        reader: Box<dyn Read + '_>,
+        lossy: bool,
+        mut emit: impl FnMut(&str, usize, &[Flag]) -> Result<()>,
+    ) -> Result<(Report, Vec<String>)> {
+        let mut total = TextScore::default();
+        let mut flags = Vec::new();
+        let warnings =
+            for_each_text_chunk(path, reader, 1 << 20, lossy, |text, offset| -> Result<()> {
+                let offset = offset as usize;
+                let (report, mut scores) = self.checker.check(name, text);
+                emit(text, offset, &report.flags)?;
+                flags.extend(report.flags.into_iter().map(|mut f| {
+                    f.start += offset;
+                    f.end += offset;
+                    f
+                }));
+                // Keep the sums, drop the per-word scores: memory stays bounded.
+                scores.words.clear();
+                total.append(scores, 0);
+                Ok(())
+            })?;
+        let threshold = self.checker.options().threshold;
+        let mut report = Report::from_scores(name, "", &total, threshold, |_| Vec::new());
+        report.flags = flags;
+        Ok((report, warnings))
+    }
+}
+
+/// One input's output bytes, whether it had flags, and its warnings.
+type Rendered = (Vec<u8>, bool, Vec<String>);
+
+/// Runs `garbled check`.
+pub fn run(args: Args) -> Result<Outcome> {
+    let model = load_model(args.model.as_deref())?;
+    let (config, config_dir) = read_config(args.config.as_deref())?;
+    let mut allow = AllowList::new();
+    for w in &config.words {
+        allow.insert(w);
+    }
+    for file in config
+        .allow
+        .iter()
+        .map(|p| config_dir.join(p))
+        .chain(args.allow.iter().cloned())
+    {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("reading allow list {}", file.display()))?;
+        allow.extend_from_text(&text);
+    }
+    let threshold = args
+        .threshold
+        .or(config.threshold)
+        .unwrap_or(DEFAULT_THRESHOLD);
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&threshold),
+        "--threshold must be between 0 and 1, got {threshold}"
+    );
+    let options = CheckOptions {
+        threshold,
+        max_suggestions: args.max_suggestions,
+    };
+    let checker = Streamer {
+        checker: Checker::new(&model, allow, options)?,
+    };
+    if !args.explain.is_empty() {
+        return explain(&checker.checker, &model, &args.explain);
+    }
+    let stdout_tty = std::io::stdout().is_terminal();
+    let format = args.format.unwrap_or(if stdout_tty {
+        Format::Text
+    } else {
+        Format::Json
+    });
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let inputs: Vec<PathBuf> = if args.files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        args.files.clone()
+    };
+    let render = |path: &Path, sink: &mut dyn Write| -> Result<(bool, Vec<String>)> {
+        let name = path.display().to_string();
+        let reader: Box<dyn Read> = if name == "-" {
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(std::fs::File::open(path).with_context(|| format!("reading {name}"))?)
+        };
+        // Line numbers of flags, tracked across chunks for the text format.
+        let mut lines_before = 0usize;
+        let mut flag_lines = Vec::new();
+        let (report, warnings) =
+            checker.check_input(&name, path, reader, args.lossy, |text, _, flags| {
+                if args.fix {
+                    sink.write_all(apply_fixes(text, flags, args.fix_confidence).as_bytes())?;
+                } else if format == Format::Text {
+                    sink.write_all(Report::annotate(text, flags, color).as_bytes())?;
+                    for f in flags {
+                        let (line, col) = line_col(text, f.start);
+                        flag_lines.push(Report::flag_line(&name, lines_before + line, col, f));
+                    }
+                    lines_before += text.matches('\n').count();
+                }
+                Ok(())
+            })?;
+        match (args.fix, format) {
+            (true, _) => {}
+            (false, Format::Json) => writeln!(sink, "{}", report.to_json_line())?,
+            (false, Format::Text) => {
+                writeln!(sink)?;
+                for l in &flag_lines {
+                    writeln!(sink, "{l}")?;
+                }
+                writeln!(sink, "{}", report.summary())?;
+            }
+        }
+        Ok((!report.flags.is_empty(), warnings))
+    };
+    let results: Vec<Result<Rendered>> = if inputs.len() == 1 {
+        // One input: stream straight to stdout.
+        let mut out = std::io::stdout().lock();
+        let r = render(&inputs[0], &mut out).map(|(f, w)| (Vec::new(), f, w));
+        out.flush()?;
+        vec![r]
+    } else {
+        super::with_jobs(args.jobs, || {
+            inputs
+                .par_iter()
+                .map(|p| {
+                    let mut buf = Vec::new();
+                    render(p, &mut buf).map(|(f, w)| (buf, f, w))
+                })
+                .collect()
+        })?
+    };
+    let mut any_flags = false;
+    let mut out = std::io::stdout().lock();
+    for r in results {
+        let (buf, flagged, warnings) = r?;
+        for w in warnings {
+            eprintln!("garbled: warning: {w}");
+        }
+        out.write_all(&buf)?;
+        any_flags |= flagged;
+    }
+    out.flush()?;
+    Ok(if any_flags && args.fail_on_flags {
+        Outcome::Findings
+    } else {
+        Outcome::Ok
+    })
+}
+
+/// The text with each flag replaced by its best suggestion when that is confident enough.
+pub fn apply_fixes(text: &str, flags: &[Flag], min_score: f64) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for f in flags {
+        let Some(best) = f.suggestions.first().filter(|s| s.score >= min_score) else {
+            continue;
+        };
+        if f.start < pos || f.end > text.len() {
+            continue;
+        }
+        out.push_str(&text[pos..f.start]);
+        out.push_str(&best.text);
+        pos = f.end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+fn explain(checker: &Checker<'_>, model: &Model, words: &[String]) -> Result<Outcome> {
+    let mut out = std::io::stdout().lock();
+    for word in words {
+        let e = checker.scorer().explain(word);
+        writeln!(
+            out,
+            "{word}: P(corrupted) = {:.4} (threshold {:.2})",
+            e.probability,
+            checker.options().threshold
+        )?;
+        writeln!(
+            out,
+            "  lexicon count {}, {} chars, mean {:.2} bits/symbol, max {:.2} bits, shape {:?}",
+            e.evidence.count,
+            e.evidence.chars,
+            e.evidence.mean_bits,
+            e.evidence.max_bits,
+            e.evidence.shape
+        )?;
+        let norm = model.length_norms().get(e.evidence.chars);
+        writeln!(
+            out,
+            "  lexicon words of this length: mean {:.2} ± {:.2} bits/symbol",
+            norm[0], norm[1]
+        )?;
+        writeln!(out, "  surprisal per symbol (bits):")?;
+        for (sym, bits) in &e.surprisals {
+            let bar = "#".repeat((bits.max(0.0) * 2.0).round() as usize);
+            writeln!(out, "    {sym:>8} {bits:6.2} {bar}")?;
+        }
+    }
+    Ok(Outcome::Ok)
+}

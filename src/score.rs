@@ -1,0 +1,587 @@
+//! Scoring documents: a calibrated probability that each word is corrupted, and a
+//! corruption score and perplexity for the whole document.
+//!
+//! For every word token ([`crate::tokenize`]) the scorer gathers [`TokenEvidence`]: the
+//! lexicon count of its case-folded form, its per-symbol surprisal under the character
+//! model, its shape (capitalised mid-sentence, all caps, digits among letters) and
+//! whether the same form recurs in the document. The model's [`Calibration`] turns that
+//! evidence into `P(corrupted)`. Numbers, URLs, e-mail addresses, handles and hashtags
+//! are never scored, and words on the user's allow list (or in the model's user
+//! lexicon) score 0.
+//!
+//! Names are the hard case: "Zaporizhzhia" is in no lexicon, yet it is not corrupt. The
+//! calibration learns from labelled data that capitalisation away from a sentence start,
+//! repetition and name-like character sequences (low surprisal) make a word more likely
+//! a name than damage.
+//!
+//! The document score is the mean corruption probability over its words (the expected
+//! fraction of damaged words, in [0, 1]); the perplexity is `2^(bits / symbols)` over
+//! every character and word end of its words, so a feed can be sorted by either.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::calibrate::Calibration;
+use crate::counts::fold_case;
+use crate::error::{Error, Result};
+use crate::features::{FeatureVector, TokenEvidence};
+use crate::model::Model;
+use crate::tokenize::{self, TokenKind};
+
+/// Default probability above which a word is flagged.
+pub const DEFAULT_THRESHOLD: f32 = 0.5;
+
+/// Words the user declares correct (compared case-folded).
+#[derive(Debug, Clone, Default)]
+pub struct AllowList {
+    words: FxHashSet<String>,
+}
+
+impl AllowList {
+    /// An empty list.
+    pub fn new() -> AllowList {
+        AllowList::default()
+    }
+
+    /// Adds a word or name.
+    pub fn insert(&mut self, word: &str) {
+        let w = word.trim();
+        if !w.is_empty() {
+            self.words.insert(fold_case(w).into_owned());
+        }
+    }
+
+    /// Adds one entry per line (blank lines and lines starting with `#` are skipped).
+    /// An entry of several words ("Nguyen Van Thanh") allows each of them.
+    pub fn extend_from_text(&mut self, text: &str) {
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            tokenize::for_each_word(line, |w| self.insert(w));
+        }
+    }
+
+    /// True if the (case-folded) word is allowed.
+    pub fn contains(&self, folded: &str) -> bool {
+        self.words.contains(folded)
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+/// The score of one word token.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WordScore {
+    /// Byte offset of the first byte, in the scored text.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+    /// `P(corrupted)`.
+    pub probability: f32,
+    /// The folded word is in the lexicon (or allowed).
+    pub known: bool,
+}
+
+/// Scores of one text (a document or a piece of one).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TextScore {
+    /// Every word token, in order (may be cleared to save memory; `tokens` still counts).
+    pub words: Vec<WordScore>,
+    /// Number of word tokens scored.
+    pub tokens: u64,
+    /// Sum of the word probabilities.
+    pub probability_sum: f64,
+    /// Total surprisal of the words' symbols, in bits.
+    pub bits: f64,
+    /// Number of symbols predicted (characters and word ends).
+    pub symbols: u64,
+}
+
+impl TextScore {
+    /// Adds a later piece of the same document, shifting its offsets by `offset`.
+    pub fn append(&mut self, mut other: TextScore, offset: usize) {
+        for w in &mut other.words {
+            w.start += offset;
+            w.end += offset;
+        }
+        self.words.append(&mut other.words);
+        self.tokens += other.tokens;
+        self.probability_sum += other.probability_sum;
+        self.bits += other.bits;
+        self.symbols += other.symbols;
+    }
+
+    /// Mean corruption probability of the words (0 for a text without words).
+    pub fn document_score(&self) -> f64 {
+        if self.tokens == 0 {
+            0.0
+        } else {
+            self.probability_sum / self.tokens as f64
+        }
+    }
+
+    /// Per-symbol perplexity of the words under the character model (1 without words).
+    pub fn perplexity(&self) -> f64 {
+        if self.symbols == 0 {
+            1.0
+        } else {
+            (self.bits / self.symbols as f64).exp2()
+        }
+    }
+}
+
+/// The evidence about one word token, with where it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WordEvidence {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// What the scorer weighs.
+    pub evidence: TokenEvidence,
+    /// Total surprisal of its symbols, in bits.
+    pub bits: f64,
+    /// Symbols predicted.
+    pub symbols: u64,
+    /// On the allow list or in the model's user lexicon.
+    pub allowed: bool,
+}
+
+/// What the model alone says about a folded word: the part of [`TypeEvidence`] worth
+/// caching across documents.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct CachedType {
+    count: u64,
+    bits: f32,
+    symbols: u32,
+    max_bits: f32,
+    chars: u32,
+}
+
+impl CachedType {
+    fn evidence(&self, allowed: bool) -> TypeEvidence {
+        TypeEvidence {
+            count: self.count,
+            bits: f64::from(self.bits),
+            symbols: u64::from(self.symbols),
+            max_bits: self.max_bits,
+            chars: self.chars as usize,
+            allowed,
+            doc_count: 0,
+            doc_neighbour: false,
+        }
+    }
+}
+
+/// Most words a thread's cache holds before it starts over.
+const TYPE_CACHE_WORDS: usize = 1 << 17;
+
+/// A per-thread cache of [`CachedType`] for lexicon words, owned by one scorer at a
+/// time. News is Zipfian: a few thousand words make most tokens, so after the first
+/// documents nearly every known word is a hash look-up instead of a lexicon walk and
+/// a character-model pass. Only lexicon words are cached (unknown words are rare and
+/// would fill it with junk).
+#[derive(Default)]
+struct TypeCache {
+    owner: u64,
+    words: FxHashMap<Box<str>, CachedType>,
+}
+
+impl TypeCache {
+    fn get(&self, owner: u64, word: &str) -> Option<CachedType> {
+        if self.owner != owner {
+            return None;
+        }
+        self.words.get(word).copied()
+    }
+
+    fn insert(&mut self, owner: u64, word: &str, value: CachedType) {
+        if self.owner != owner || self.words.len() >= TYPE_CACHE_WORDS {
+            self.words.clear();
+            self.owner = owner;
+        }
+        self.words.insert(word.into(), value);
+    }
+}
+
+thread_local! {
+    static TYPE_CACHE: std::cell::RefCell<TypeCache> = std::cell::RefCell::new(TypeCache::default());
+}
+
+/// Source of scorer ids (tags for the per-thread caches).
+static NEXT_SCORER_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_scorer_id() -> u64 {
+    NEXT_SCORER_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// What the scorer knows about one distinct (folded) word of a document.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct TypeEvidence {
+    count: u64,
+    bits: f64,
+    symbols: u64,
+    max_bits: f32,
+    chars: usize,
+    allowed: bool,
+    doc_count: u32,
+    doc_neighbour: bool,
+}
+
+impl TypeEvidence {
+    fn token_evidence(&self, word: &str, sentence_start: bool, repeated: bool) -> TokenEvidence {
+        TokenEvidence {
+            count: self.count,
+            mean_bits: (self.bits / self.symbols.max(1) as f64) as f32,
+            max_bits: self.max_bits,
+            chars: self.chars,
+            shape: tokenize::shape(word),
+            sentence_start,
+            has_digit: tokenize::has_digit(word),
+            repeated,
+            doc_neighbour: self.doc_neighbour,
+        }
+    }
+}
+
+/// Hashes of a word and of each of its one-character deletions.
+fn delete_hashes(chars: &[char], out: &mut Vec<u64>) {
+    use std::hash::Hasher;
+    let hash = |skip: Option<usize>| {
+        let mut h = rustc_hash::FxHasher::default();
+        for (i, &c) in chars.iter().enumerate() {
+            if Some(i) != skip {
+                h.write_u32(c as u32);
+            }
+        }
+        h.finish()
+    };
+    out.clear();
+    out.push(hash(None));
+    out.extend((0..chars.len()).map(|i| hash(Some(i))));
+}
+
+/// Marks the unknown words that are near misses of another word of the same document
+/// which the lexicon knows or the document uses more often.
+///
+/// Near misses are found like SymSpell does: two words within one edit share the word
+/// itself or a one-character deletion of each, so a sorted index of those deletion
+/// hashes yields every candidate in a few look-ups; each candidate is then verified with
+/// the edit distance (at most 1, or 2 for words longer than 6 characters; a pair two
+/// edits apart is found when the edits are substitutions or a transposition).
+fn mark_near_misses(names: &[std::borrow::Cow<'_, str>], types: &mut [TypeEvidence]) {
+    let unknown: Vec<usize> = (0..types.len())
+        .filter(|&i| types[i].count == 0 && !types[i].allowed)
+        .collect();
+    if unknown.is_empty() || types.len() < 2 {
+        return;
+    }
+    let chars: Vec<Vec<char>> = names.iter().map(|n| n.chars().collect()).collect();
+    let mut hashes = Vec::new();
+    let mut index: Vec<(u64, u32)> = Vec::new();
+    for (i, c) in chars.iter().enumerate() {
+        delete_hashes(c, &mut hashes);
+        index.extend(hashes.iter().map(|&h| (h, i as u32)));
+    }
+    index.sort_unstable();
+    for u in unknown {
+        delete_hashes(&chars[u], &mut hashes);
+        let max = if chars[u].len() <= 6 { 1 } else { 2 };
+        let own = types[u].doc_count;
+        let found = hashes.iter().any(|&h| {
+            let from = index.partition_point(|&(k, _)| k < h);
+            index[from..]
+                .iter()
+                .take_while(|&&(k, _)| k == h)
+                .map(|&(_, t)| t as usize)
+                .any(|t| {
+                    t != u
+                        && (types[t].count > 0 || types[t].doc_count > own)
+                        && crate::edit::osa_chars_within(&chars[u], &chars[t], max).is_some()
+                })
+        });
+        types[u].doc_neighbour = found;
+    }
+}
+
+/// Why a token scored as it did (for `--explain`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// Each predicted symbol (characters, then `</w>`) with its surprisal in bits.
+    pub surprisals: Vec<(String, f32)>,
+    /// The evidence gathered.
+    pub evidence: TokenEvidence,
+    /// The feature row.
+    pub features: FeatureVector,
+    /// `P(corrupted)`.
+    pub probability: f32,
+}
+
+/// Scores text with one model.
+#[derive(Debug, Clone)]
+pub struct Scorer<'m> {
+    /// Tags this scorer's entries in the per-thread word cache.
+    id: u64,
+    model: &'m Model,
+    calibration: &'m Calibration,
+    allow: AllowList,
+}
+
+impl<'m> Scorer<'m> {
+    /// A scorer for `model` that never flags the words in `allow`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] when the model has no calibration.
+    pub fn new(model: &'m Model, allow: AllowList) -> Result<Scorer<'m>> {
+        let calibration = model.calibration().ok_or(Error::InvalidOption {
+            option: "--model",
+            reason: "the model has no scorer calibration; run `garbled calibrate --model MODEL --out MODEL CLEAN_TEXT...` (or train with --calibrate)".into(),
+        })?;
+        Ok(Scorer {
+            id: next_scorer_id(),
+            model,
+            calibration,
+            allow,
+        })
+    }
+
+    /// A scorer with explicit weights (used while calibrating).
+    pub(crate) fn with_calibration(model: &'m Model, calibration: &'m Calibration) -> Scorer<'m> {
+        Scorer {
+            id: next_scorer_id(),
+            model,
+            calibration,
+            allow: AllowList::new(),
+        }
+    }
+
+    /// The model.
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+
+    fn is_allowed(&self, folded: &str) -> bool {
+        self.allow.contains(folded) || self.model.user_words().is_some_and(|u| u.contains(folded))
+    }
+
+    /// The lexicon count of a folded word; a possessive ("chatbot's", "students'")
+    /// counts as its stem when the lexicon lacks the full form.
+    pub fn lexicon_count(&self, folded: &str) -> u64 {
+        let lexicon = self.model.lexicon();
+        lexicon
+            .count(folded)
+            .or_else(|| {
+                let stem = folded
+                    .strip_suffix("'s")
+                    .or_else(|| folded.strip_suffix('\''))?;
+                lexicon.count(stem)
+            })
+            .unwrap_or(0)
+    }
+
+    /// What a word's folded form alone tells: lexicon count and character surprisal.
+    fn type_evidence(
+        &self,
+        folded: &str,
+        symbols: &mut Vec<u8>,
+        surprisals: &mut Vec<f32>,
+    ) -> TypeEvidence {
+        let allowed = self.is_allowed(folded);
+        if let Some(cached) = TYPE_CACHE.with(|c| c.borrow().get(self.id, folded)) {
+            return cached.evidence(allowed);
+        }
+        let lm = self.model.char_lm();
+        lm.alphabet().encode_word(folded, symbols);
+        surprisals.clear();
+        lm.surprisals_of_symbols(symbols, surprisals);
+        let core = CachedType {
+            count: self.lexicon_count(folded),
+            bits: surprisals.iter().sum(),
+            symbols: surprisals.len() as u32,
+            max_bits: surprisals.iter().copied().fold(0.0f32, f32::max),
+            chars: symbols.len().saturating_sub(2) as u32,
+        };
+        if core.count > 0 {
+            TYPE_CACHE.with(|c| c.borrow_mut().insert(self.id, folded, core));
+        }
+        core.evidence(allowed)
+    }
+
+    /// Gathers the evidence for one word on its own (no document context); the
+    /// per-symbol surprisals are left in `surprisals`.
+    pub fn evidence(
+        &self,
+        word: &str,
+        sentence_start: bool,
+        repeated: bool,
+        symbols: &mut Vec<u8>,
+        surprisals: &mut Vec<f32>,
+    ) -> TokenEvidence {
+        let t = self.type_evidence(&fold_case(word), symbols, surprisals);
+        t.token_evidence(word, sentence_start, repeated)
+    }
+
+    /// Gathers the evidence of every word token of `text`, in order.
+    ///
+    /// Besides each word on its own, this looks at the document: whether a form recurs
+    /// (names do), and whether an unknown word is a near miss of a word that the same
+    /// document uses more often or that the lexicon knows ("Rakotomakala" beside three
+    /// "Rakotomalala"): the signature of damage to a name no lexicon has.
+    ///
+    /// Everything that depends only on the folded form (lexicon, character model, near
+    /// misses) is computed once per distinct word of the document, not per token.
+    pub fn document_evidence(&self, text: &str) -> Vec<WordEvidence> {
+        let tokens: Vec<tokenize::Token> = tokenize::tokenize(text)
+            .filter(|t| t.kind == TokenKind::Word)
+            .collect();
+        let mut type_ids: FxHashMap<std::borrow::Cow<'_, str>, u32> = FxHashMap::default();
+        let mut names: Vec<std::borrow::Cow<'_, str>> = Vec::new();
+        let mut surface_counts: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut token_types = Vec::with_capacity(tokens.len());
+        for t in &tokens {
+            let w = t.text(text);
+            *surface_counts.entry(w).or_default() += 1;
+            let folded = fold_case(w);
+            let id = match type_ids.get(folded.as_ref()) {
+                Some(&id) => id,
+                None => {
+                    let id = names.len() as u32;
+                    names.push(folded.clone());
+                    type_ids.insert(folded, id);
+                    id
+                }
+            };
+            token_types.push(id);
+        }
+        let (mut symbols, mut surprisals) = (Vec::new(), Vec::new());
+        let mut types: Vec<TypeEvidence> = names
+            .iter()
+            .map(|n| self.type_evidence(n, &mut symbols, &mut surprisals))
+            .collect();
+        for &id in &token_types {
+            types[id as usize].doc_count += 1;
+        }
+        mark_near_misses(&names, &mut types);
+        tokens
+            .iter()
+            .zip(token_types)
+            .map(|(t, id)| {
+                let word = t.text(text);
+                let ty = &types[id as usize];
+                let repeated = surface_counts.get(word).copied().unwrap_or(0) > 1;
+                WordEvidence {
+                    start: t.start,
+                    end: t.end,
+                    evidence: ty.token_evidence(word, t.sentence_start, repeated),
+                    bits: ty.bits,
+                    symbols: ty.symbols,
+                    allowed: ty.allowed,
+                }
+            })
+            .collect()
+    }
+
+    /// Scores every word token of `text`.
+    pub fn score_text(&self, text: &str) -> TextScore {
+        let norms = self.model.length_norms();
+        let evidence = self.document_evidence(text);
+        let mut out = TextScore {
+            words: Vec::with_capacity(evidence.len()),
+            ..TextScore::default()
+        };
+        for w in evidence {
+            out.bits += w.bits;
+            out.symbols += w.symbols;
+            let probability = if w.allowed {
+                0.0
+            } else {
+                self.calibration.probability(&w.evidence.features(norms))
+            };
+            out.probability_sum += f64::from(probability);
+            out.tokens += 1;
+            out.words.push(WordScore {
+                start: w.start,
+                end: w.end,
+                probability,
+                known: w.evidence.count > 0 || w.allowed,
+            });
+        }
+        out
+    }
+
+    /// Explains the score of one word as if it stood in mid-sentence, alone.
+    pub fn explain(&self, word: &str) -> Explanation {
+        let (mut symbols, mut surprisals) = (Vec::new(), Vec::new());
+        let evidence = self.evidence(word, false, false, &mut symbols, &mut surprisals);
+        let alphabet = self.model.char_lm().alphabet();
+        let folded = fold_case(word);
+        let names = folded
+            .chars()
+            .map(|c| {
+                if alphabet.symbol(c) == crate::alphabet::UNK {
+                    format!("{c} (<unk>)")
+                } else {
+                    c.to_string()
+                }
+            })
+            .chain(std::iter::once("</w>".to_string()));
+        let features = evidence.features(self.model.length_norms());
+        let probability = if self.is_allowed(&fold_case(word)) {
+            0.0
+        } else {
+            self.calibration.probability(&features)
+        };
+        Explanation {
+            surprisals: names.zip(surprisals.iter().copied()).collect(),
+            evidence,
+            features,
+            probability,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_list_folds_and_splits_entries() {
+        let mut a = AllowList::new();
+        a.extend_from_text("# names\nZaporizhzhia\n\nNguyen Van Thanh\n");
+        assert!(a.contains("zaporizhzhia"));
+        assert!(a.contains("thanh"));
+        assert_eq!(a.len(), 4);
+    }
+
+    #[test]
+    fn text_scores_append_with_offsets() {
+        let mut a = TextScore::default();
+        let b = TextScore {
+            words: vec![WordScore {
+                start: 1,
+                end: 4,
+                probability: 0.5,
+                known: false,
+            }],
+            tokens: 1,
+            probability_sum: 0.5,
+            bits: 8.0,
+            symbols: 4,
+        };
+        a.append(b, 100);
+        assert_eq!(a.words[0].start, 101);
+        assert_eq!(a.document_score(), 0.5);
+        assert_eq!(a.perplexity(), 4.0);
+        assert_eq!(TextScore::default().perplexity(), 1.0);
+    }
+}

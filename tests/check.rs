@@ -1,0 +1,279 @@
+//! `garbled check` run as a user would, with the embedded English model.
+
+mod util;
+
+use serde::Deserialize;
+use util::Dir;
+
+/// The JSON contract, defined here (not with the library's types) so that a change to
+/// the wire format breaks this test.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Report {
+    path: String,
+    tokens: u64,
+    score: f64,
+    perplexity: f64,
+    flags: Vec<Flag>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Flag {
+    start: usize,
+    end: usize,
+    token: String,
+    score: f64,
+    kind: String,
+    suggestions: Vec<Suggestion>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Suggestion {
+    #[allow(dead_code)]
+    text: String,
+    score: f64,
+}
+
+fn reports(stdout: &str) -> Vec<Report> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
+        .collect()
+}
+
+fn example(name: &str) -> String {
+    format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn readme_command_flags_the_spun_article() {
+    // README: `cargo run --release -- check examples/spun-article.txt`
+    let dir = Dir::new();
+    let out = dir
+        .run(&["check", &example("spun-article.txt")])
+        .success()
+        .stdout();
+    // Not a terminal: JSON by default.
+    let r = &reports(&out)[0];
+    let text = std::fs::read_to_string(example("spun-article.txt")).unwrap();
+    let flagged: Vec<&str> = r.flags.iter().map(|f| f.token.as_str()).collect();
+    for damaged in [
+        "shelp",
+        "consentd",
+        "aobtainst",
+        "hugegest",
+        "rneeting",
+        "off1cial",
+    ] {
+        assert!(
+            flagged.contains(&damaged),
+            "{damaged} not flagged: {flagged:?}"
+        );
+    }
+    for f in &r.flags {
+        assert_eq!(
+            &text[f.start..f.end],
+            f.token,
+            "offsets are UTF-8 byte offsets"
+        );
+        assert!((0.0..=1.0).contains(&f.score));
+        assert_eq!(f.kind, "nonword");
+        assert!(f.suggestions.iter().all(|s| (0.0..=1.0).contains(&s.score)));
+    }
+    assert!(r.score > 0.0 && r.score <= 1.0);
+    assert!(r.perplexity > 1.0);
+    assert_eq!(r.tokens, 350);
+}
+
+#[test]
+fn clean_news_with_foreign_names_stays_almost_unflagged() {
+    let dir = Dir::new();
+    let text = "Officials in Zaporizhzhia said on Monday that the plant had lost power again. \
+        President Felix Tshisekedi met leaders in Ouagadougou, and UNRWA warned of shortages. \
+        Nguyen Van Thanh, a lawyer in Shenzhen, told reporters the ruling was expected soon.";
+    let file = dir.write("names.txt", text);
+    let out = dir
+        .run(&["check", file.to_str().unwrap()])
+        .success()
+        .stdout();
+    let r = &reports(&out)[0];
+    let flagged: Vec<&str> = r.flags.iter().map(|f| f.token.as_str()).collect();
+    for name in [
+        "Zaporizhzhia",
+        "Tshisekedi",
+        "Ouagadougou",
+        "UNRWA",
+        "Nguyen",
+        "Thanh",
+        "Shenzhen",
+    ] {
+        assert!(!flagged.contains(&name), "{name} flagged: {flagged:?}");
+    }
+    assert!(r.flags.is_empty(), "clean text flagged: {flagged:?}");
+}
+
+#[test]
+fn text_format_marks_flags_and_ends_with_a_summary() {
+    let dir = Dir::new();
+    let file = dir.write("a.txt", "The minister shelp the plan was ready.\n");
+    let out = dir
+        .run(&["check", "--format", "text", file.to_str().unwrap()])
+        .success()
+        .stdout();
+    assert!(out.contains("[[shelp"), "{out}");
+    assert!(out.contains("a.txt:1:14: shelp"), "{out}");
+    let last = out.trim_end().lines().last().unwrap();
+    assert!(last.contains("7 words, 1 flagged"), "{last}");
+}
+
+#[test]
+fn several_files_keep_their_order_and_stdin_works() {
+    let dir = Dir::new();
+    let names: Vec<String> = (0..6)
+        .map(|i| {
+            let p = dir.write(
+                &format!("f{i}.txt"),
+                format!("Document number {i} is clean.\n"),
+            );
+            p.to_str().unwrap().to_string()
+        })
+        .collect();
+    let mut args = vec!["check", "-j", "2"];
+    args.extend(names.iter().map(String::as_str));
+    let out = dir.run(&args).success().stdout();
+    let paths: Vec<String> = reports(&out).into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, names);
+
+    let out = dir
+        .run_with_stdin(&["check", "-"], Some(b"Teh cat sat."))
+        .success()
+        .stdout();
+    let r = &reports(&out)[0];
+    assert_eq!(r.path, "-");
+}
+
+#[test]
+fn empty_input_gives_a_valid_empty_report() {
+    let dir = Dir::new();
+    let file = dir.write("empty.txt", "");
+    let out = dir
+        .run(&["check", file.to_str().unwrap()])
+        .success()
+        .stdout();
+    let r = &reports(&out)[0];
+    assert_eq!((r.tokens, r.flags.len()), (0, 0));
+    assert_eq!(r.score, 0.0);
+    assert_eq!(r.perplexity, 1.0);
+}
+
+#[test]
+fn allow_lists_and_config_files_unflag_words() {
+    let dir = Dir::new();
+    let file = dir.write("a.txt", "The Qwxzorp delegation arrived.\n");
+    let f = file.to_str().unwrap();
+    let flagged = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["check"];
+        all.extend_from_slice(args);
+        all.push(f);
+        reports(&dir.run(&all).success().stdout())[0]
+            .flags
+            .iter()
+            .map(|f| f.token.clone())
+            .collect()
+    };
+    assert_eq!(flagged(&[]), ["Qwxzorp"]);
+    dir.write("names.txt", "# our names\nqwxzorp\n");
+    assert!(flagged(&["--allow", "names.txt"]).is_empty());
+    dir.write("cfg.toml", "words = [\"Qwxzorp\"]\n");
+    assert!(flagged(&["--config", "cfg.toml"]).is_empty());
+    dir.write(".garbled.toml", "allow = [\"names.txt\"]\n");
+    assert!(
+        flagged(&[]).is_empty(),
+        "./.garbled.toml is read by default"
+    );
+    dir.write(".garbled.toml", "alow = 1\n");
+    dir.run(&["check", f])
+        .fails_with(&[".garbled.toml", "alow"]);
+}
+
+#[test]
+fn fail_on_flags_sets_exit_status_one() {
+    let dir = Dir::new();
+    let bad = dir.write("bad.txt", "He shelp it.\n");
+    let good = dir.write("good.txt", "He said it.\n");
+    let run = dir.run(&["check", "--fail-on-flags", bad.to_str().unwrap()]);
+    assert_eq!(run.code(), Some(1));
+    dir.run(&["check", "--fail-on-flags", good.to_str().unwrap()])
+        .success();
+}
+
+#[test]
+fn threshold_changes_what_is_flagged() {
+    let dir = Dir::new();
+    let file = dir.write("a.txt", "The minister shelp the plan was ready.\n");
+    let f = file.to_str().unwrap();
+    let n = |t: &str| {
+        reports(&dir.run(&["check", "-t", t, f]).success().stdout())[0]
+            .flags
+            .len()
+    };
+    assert_eq!(n("1.0"), 0);
+    assert_eq!(n("0.0"), 7, "threshold 0 flags every word");
+    dir.run(&["check", "-t", "2", f])
+        .fails_with(&["--threshold"]);
+}
+
+#[test]
+fn bad_inputs_give_one_line_errors() {
+    let dir = Dir::new();
+    let bin = dir.write("bin.dat", b"abc \xff\xfe\x00\x01 def");
+    dir.run(&["check", bin.to_str().unwrap()]).fails_with(&[
+        "bin.dat",
+        "invalid UTF-8 at byte 4",
+        "--lossy",
+    ]);
+    dir.run(&["check", "--lossy", bin.to_str().unwrap()])
+        .success();
+    dir.run(&["check", "missing.txt"])
+        .fails_with(&["missing.txt"]);
+    dir.write("m.bin", "not a model");
+    dir.run(&["check", "--model", "m.bin", "missing.txt"])
+        .fails_with(&["m.bin", "not a garbled model"]);
+}
+
+#[test]
+fn explain_shows_per_character_surprisal() {
+    let dir = Dir::new();
+    let out = dir
+        .run(&["check", "--explain", "Pdwellnt"])
+        .success()
+        .stdout();
+    assert!(out.starts_with("Pdwellnt: P(corrupted) = "), "{out}");
+    assert!(out.contains("surprisal per symbol"), "{out}");
+    assert!(out.contains("</w>"), "{out}");
+    // One line per character and one for the word end, after the header.
+    let rows = out
+        .lines()
+        .skip_while(|l| !l.contains("surprisal per symbol"))
+        .skip(1);
+    assert_eq!(rows.count(), 9, "{out}");
+}
+
+#[test]
+fn long_lines_and_large_inputs_are_scored_in_chunks() {
+    let dir = Dir::new();
+    // 3 MB on one line: more than one chunk, offsets must still be global.
+    let mut text = "the council said the plan was ready ".repeat(80_000);
+    text.push_str("and then shelp it");
+    let file = dir.write("long.txt", &text);
+    let r = &reports(
+        &dir.run(&["check", file.to_str().unwrap()])
+            .success()
+            .stdout(),
+    )[0];
+    assert_eq!(r.tokens, 7 * 80_000 + 4);
+    let last = r.flags.last().expect("shelp is flagged");
+    assert_eq!(&text[last.start..last.end], "shelp");
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Regenerates tests/data/tiny.garbled, the committed model that pins the file format:
+# any change to the serialized structs must bump FORMAT_VERSION and rerun this.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cargo run --release --quiet -- train --quiet --order 3 \
+    --thesaurus tests/fixtures/thesaurus.tsv \
+    --calibrate tests/fixtures/corpus-a.txt tests/fixtures/corpus-b.txt \
+    --out tests/data/tiny.garbled \
+    tests/fixtures/corpus-a.txt tests/fixtures/corpus-b.txt
