@@ -1,19 +1,27 @@
 //! Corrections: the most likely original words for a flagged token.
 //!
 //! The scorer says *that* a token is damaged; this module says what it most likely was.
-//! A [`Corrector`] gathers candidates from three sources and ranks them together:
+//! A [`Corrector`] gathers candidates from four sources and ranks them together:
 //!
 //! - **Edit**: lexicon words within `max_distance` edits (optimal string alignment) of the
 //!   case-folded token, found with a symmetric-delete index ([`crate::symspell`]) and
 //!   priced by a weighted error channel ([`crate::channel`]): typos, OCR look-alikes and
 //!   sound-alike spellings.
+//! - **Sound-alike** (reported as [`SuggestionSource::Edit`]): words further away whose
+//!   [`sound_key`] is within `sound_key_distance` of the token's ("aratictature" ->
+//!   "architecture"), priced by the same channel. People misspell by ear; one Aspell-list
+//!   misspelling in five is more than two edits from its word.
 //! - **Spin**: article spinners replace a word, or a piece inside a word, by a synonym of
 //!   that piece ("said" -> "shelp", aid -> help). For every substring of the token that is
 //!   a synonym in the [`Thesaurus`], each headword it may have replaced is put back (once,
 //!   or twice for two swaps), and the results that are lexicon words are candidates.
 //! - **Split**: two words run together ("alot" -> "a lot").
 //!
-//! # Ranking: one noisy channel for all three sources
+//! Case is restored at the end: a lowercase, Capitalized or ALL-CAPS token gets its
+//! suggestions in the same pattern. A hyphenated token not in the lexicon is also
+//! corrected part by part ("lnog-range" -> "long-range").
+//!
+//! # Ranking: one noisy channel for all sources
 //!
 //! Idea: candidate `c` for token `t` scores `log P(c) + log P(t | c)` (natural logs).
 //! `P(c)` is the word's relative frequency in the lexicon raised to `prior_weight` (or
@@ -23,27 +31,38 @@
 //! replaced piece)`, which is how likely this particular synonym was drawn; for splits a
 //! fixed cost for the lost space, with `P("a lot") = P(a) P(lot)`. A candidate reached by
 //! several sources adds their probabilities. The reported `score` is the candidate's
-//! share of the total over *every* candidate found (a softmax over all of them), so it is
+//! share of the total over *every* candidate kept (a softmax over all of them), so it is
 //! a probability conditional on the token being wrong and its original being among the
 //! candidates, and the scores of the returned (truncated) list sum to at most 1.
 //!
-//! Cost: one index query (microseconds), one channel table per edit candidate (tens to
-//! a few thousand candidates; short tokens have the most), `O(len * longest synonym)`
-//! FST steps for the spin search, and `O(len)` look-ups for splits. See
-//! `benches/correct.rs`.
+//! Pruning: candidates are scored in order of decreasing prior, and one that cannot come
+//! within `prune_margin` nats of the best so far (its prior minus the channel's lower
+//! bound for its distance, [`ChannelCosts::lower_bound`]) is dropped unscored. Word ids
+//! are frequency ranks, so "frequent enough" is an id range, and the distance-2 and
+//! sound-alike enumerations only read words in that range: short tokens have thousands of
+//! rare words two edits away ("teh": every three-letter abbreviation) that could never
+//! win. Each dropped candidate had less than `e^-prune_margin` of the best one's
+//! probability, so rankings above the margin are exact.
 //!
-//! Weaknesses: without a context model, real-word choices ("there" / "their") fall back
-//! on frequency; a spin is reversed only if the thesaurus lists the spinner's pair; edits
-//! beyond `max_distance` (frequent in real misspellings: "sistematic") are not reached.
+//! Cost: two index queries (microseconds), one channel table per surviving candidate
+//! (tens to a few hundred), `O(len * longest synonym)` FST steps for the spin search, and
+//! `O(len)` look-ups for splits; about 1,000 to 10,000 suggestions per second per core
+//! depending on token length (`examples/misspellings.rs`, `benches/correct.rs`).
+//!
+//! Weaknesses: without a context model, real-word choices ("there" / "their", "statement"
+//! / "statements") fall back on frequency; a spin is reversed only if the thesaurus lists
+//! the spinner's pair (MyThes has aid -> help but not reside -> dwell); a split is offered
+//! for two tokens run together, but a word broken in two by a space ("inform ation") is
+//! two tokens and is not rejoined; channel costs are hand-set and tuned (see
+//! `scripts/tune_correct.py`), not learned from an error corpus.
 //!
 //! Reference: the noisy channel of Kernighan, Church & Gale (COLING 1990); candidate
-//! generation of Garbe's SymSpell; see the module docs of [`crate::channel`] and
-//! [`crate::symspell`].
+//! generation of Garbe's SymSpell; see the module docs of [`crate::channel`],
+//! [`crate::symspell`] and [`crate::sound`].
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
-use fst::raw::Fst;
 use serde::Serialize;
 
 use crate::channel::{Channel, ChannelCosts};
@@ -52,12 +71,14 @@ use crate::edit::osa_distance_within;
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
 use crate::sound::sound_key;
+pub use crate::spin::SpinCosts;
+use crate::spin::SpinReverser;
 use crate::symspell::{DeleteIndex, IndexConfig, QueryScratch, WordTable};
 use crate::thesaurus::Thesaurus;
 
 thread_local! {
-    /// Per-thread buffers for index queries (a stamp per indexed word), so `suggest`
-    /// allocates little and a shared `Corrector` needs no lock.
+    /// Per-thread buffers for index queries, so `suggest` allocates little and a shared
+    /// `Corrector` needs no lock.
     static SCRATCH: RefCell<QueryScratch> = RefCell::new(QueryScratch::default());
 }
 
@@ -99,34 +120,6 @@ pub struct Suggestion {
     pub source: SuggestionSource,
 }
 
-/// Costs of the spin channel, in nats (`-ln` probability).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SpinCosts {
-    /// A spinner replaced a piece inside a word (before choosing which piece and which
-    /// synonym, which the channel prices from the thesaurus).
-    pub inword: f64,
-    /// Extra cost when two pieces were replaced.
-    pub second_swap: f64,
-    /// A spinner replaced the whole word by a synonym.
-    pub whole_word: f64,
-    /// Synonyms shorter than this (in `char`s) are not searched for inside tokens.
-    pub min_synonym_chars: usize,
-    /// Replaced pieces (headwords) shorter than this are not put back.
-    pub min_headword_chars: usize,
-}
-
-impl Default for SpinCosts {
-    fn default() -> Self {
-        SpinCosts {
-            inword: 2.0,
-            second_swap: 1.0,
-            whole_word: 6.0,
-            min_synonym_chars: 2,
-            min_headword_chars: 3,
-        }
-    }
-}
-
 /// Options of a [`Corrector`]. Build with [`Default`] and the builder methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CorrectConfig {
@@ -139,13 +132,14 @@ pub struct CorrectConfig {
     /// Characters of each word that the delete index uses (SymSpell's prefix length).
     pub prefix_chars: usize,
     /// Exponent of the frequency prior: 1 is the plain noisy channel, lower trusts the
-    /// channel more than frequency.
+    /// channel more than frequency (0.72 by tuning, see `scripts/tune_correct.py`).
     pub prior_weight: f64,
     /// Edit costs.
     pub channel: ChannelCosts,
     /// Spin costs.
     pub spin: SpinCosts,
-    /// Cost of a lost space between two words, in nats.
+    /// Cost of a lost space between two words, in nats (3.5: tuned on words joined by
+    /// the corruption generator's OCR mode over `training/calibration/`).
     pub split: f64,
     /// Also propose words whose [`sound_key`] is within this many edits of the token's
     /// (for tokens of [`MIN_SOUND_KEY_LETTERS`] letters or more), reaching misspellings
@@ -165,10 +159,10 @@ impl Default for CorrectConfig {
             min_count: 1,
             max_words: None,
             prefix_chars: 7,
-            prior_weight: 1.0,
+            prior_weight: 0.72,
             channel: ChannelCosts::default(),
             spin: SpinCosts::default(),
-            split: 5.0,
+            split: 3.5,
             prune_margin: 8.0,
             sound_key_distance: Some(1),
         }
@@ -338,67 +332,6 @@ impl SoundIndex {
     }
 }
 
-/// Finite-state sets of the thesaurus's synonyms and headwords, for substring search.
-#[derive(Debug)]
-struct SpinIndex {
-    /// Letters-only synonyms of `min_synonym_chars` or more.
-    synonyms: fst::Set<Vec<u8>>,
-    /// Headwords with at least one letters-only synonym.
-    headwords: fst::Set<Vec<u8>>,
-}
-
-/// Whether a thesaurus word can be spun in or out: letters only, so it stays one word.
-fn is_spin_word(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(char::is_alphabetic)
-}
-
-impl SpinIndex {
-    fn build(thesaurus: &Thesaurus, min_synonym_chars: usize) -> SpinIndex {
-        let mut synonyms = std::collections::BTreeSet::new();
-        let mut headwords = Vec::new();
-        for h in thesaurus.headwords() {
-            let mut usable = false;
-            for s in thesaurus.synonyms(h).filter(|s| is_spin_word(s)) {
-                usable = true;
-                if s.chars().count() >= min_synonym_chars {
-                    synonyms.insert(s);
-                }
-            }
-            if usable && is_spin_word(h) {
-                headwords.push(h);
-            }
-        }
-        SpinIndex {
-            synonyms: fst::Set::from_iter(synonyms)
-                .expect("a BTreeSet iterates in sorted order without repeats"),
-            headwords: fst::Set::from_iter(headwords)
-                .expect("thesaurus headwords come in bytewise order without repeats"),
-        }
-    }
-}
-
-/// Calls `f(start, end)` for every byte range of `text` that is a key of `set`.
-///
-/// Walks the FST once from every char boundary, stopping as soon as no key continues
-/// the bytes read, so the cost is `O(len * longest key)` transitions at worst and far
-/// less in practice.
-fn for_each_key_in(set: &fst::Set<Vec<u8>>, text: &str, mut f: impl FnMut(usize, usize)) {
-    let fst: &Fst<Vec<u8>> = set.as_fst();
-    let bytes = text.as_bytes();
-    for (start, _) in text.char_indices() {
-        let mut node = fst.root();
-        for (k, &b) in bytes[start..].iter().enumerate() {
-            let Some(i) = node.find_input(b) else {
-                break;
-            };
-            node = fst.node(node.transition(i).addr);
-            if node.is_final() {
-                f(start, start + k + 1);
-            }
-        }
-    }
-}
-
 /// The case pattern of a token, re-applied to its suggestions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CaseShape {
@@ -450,6 +383,29 @@ fn apply_case(shape: CaseShape, folded: &str) -> String {
     }
 }
 
+/// A split suggestion in the case of the token's two parts ("ofDarfur" -> "of Darfur",
+/// "Alot" -> "A lot"); the whole token's `shape` if the parts can't be matched up (case
+/// folding changed the number of chars).
+fn case_split(token: &str, folded_split: &str, shape: CaseShape) -> String {
+    let Some((left, right)) = folded_split.split_once(' ') else {
+        return apply_case(shape, folded_split);
+    };
+    let k = left.chars().count();
+    if token.chars().count() != k + right.chars().count() {
+        return apply_case(shape, folded_split);
+    }
+    let split = token.char_indices().nth(k).map_or(token.len(), |(i, _)| i);
+    let (tl, tr) = token.split_at(split);
+    let (sl, sr) = (case_shape(tl), case_shape(tr));
+    // An all-caps token keeps both parts in capitals, even a one-letter part.
+    let (sl, sr) = if shape == CaseShape::AllCaps {
+        (CaseShape::AllCaps, CaseShape::AllCaps)
+    } else {
+        (sl, sr)
+    };
+    format!("{} {}", apply_case(sl, left), apply_case(sr, right))
+}
+
 /// A candidate before normalisation: case-folded text and `ln` of its joint probability.
 #[derive(Debug, Clone)]
 struct Candidate {
@@ -485,8 +441,7 @@ pub struct Corrector<'t> {
     index: OnceLock<DeleteIndex>,
     sound: OnceLock<SoundIndex>,
     channel: Channel,
-    thesaurus: Option<&'t Thesaurus>,
-    spin: Option<SpinIndex>,
+    spin: Option<SpinReverser<'t>>,
     /// `ln` of the table's total count, for the unigram prior.
     log_total: f64,
 }
@@ -550,14 +505,13 @@ impl<'t> Corrector<'t> {
         }
         let table = WordTable::from_pairs(words);
         let log_total = (table.total().max(1) as f64).ln();
-        let spin = thesaurus.map(|t| SpinIndex::build(t, config.spin.min_synonym_chars));
+        let spin = thesaurus.map(|t| SpinReverser::new(t, config.spin));
         Ok(Corrector {
             channel: Channel::new(config.channel),
             config,
             table,
             index: OnceLock::new(),
             sound: OnceLock::new(),
-            thesaurus,
             spin,
             log_total,
         })
@@ -647,7 +601,7 @@ impl<'t> Corrector<'t> {
         if folded.contains('-') && self.table.lookup(&folded).is_none() {
             cands.extend(self.hyphenated(&folded, &prior, frequency_prior));
         }
-        self.rank(cands, case_shape(token), max)
+        self.rank(cands, token, max)
     }
 
     /// `prior_weight * ln(count / total)` of word `id`.
@@ -846,93 +800,20 @@ impl<'t> Corrector<'t> {
         }
     }
 
-    /// Number of letters-only synonyms of headword `h`.
-    fn synonym_count(&self, h: &str) -> usize {
-        self.thesaurus
-            .map_or(0, |t| t.synonyms(h).filter(|s| is_spin_word(s)).count())
-    }
-
-    /// Number of places in `word` where a spinner could have put a synonym: substrings of
-    /// `min_headword_chars` or more, shorter than the word, that are headwords.
-    fn spin_sites(&self, spin: &SpinIndex, word: &str) -> usize {
-        let mut n = 0;
-        let len = word.len();
-        let min = self.config.spin.min_headword_chars;
-        for_each_key_in(&spin.headwords, word, |a, b| {
-            if b - a < len && word[a..b].chars().count() >= min {
-                n += 1;
-            }
-        });
-        n
-    }
-
     /// In-word (one or two swaps) and whole-word spin reversals of a case-folded token.
     fn spin_candidates(&self, folded: &str, prior: &Prior<'_>, out: &mut Vec<Candidate>) {
-        let (Some(thesaurus), Some(spin)) = (self.thesaurus, self.spin.as_ref()) else {
+        let Some(spin) = self.spin.as_ref() else {
             return;
         };
-        let costs = &self.config.spin;
-        let min_head = costs.min_headword_chars;
-        let usable = |h: &&str| is_spin_word(h) && h.chars().count() >= min_head;
-        let mut matches: Vec<(usize, usize)> = Vec::new();
-        for_each_key_in(&spin.synonyms, folded, |a, b| matches.push((a, b)));
-
-        // (word, headwords put back); scored below.
-        let mut found: Vec<(String, Vec<&str>)> = Vec::new();
-        for &(a, b) in &matches {
-            let s = &folded[a..b];
-            if a == 0 && b == folded.len() {
-                for h in thesaurus.sources(s).filter(usable) {
-                    if self.table.lookup(h).is_some() {
-                        let log_p = -costs.whole_word - (self.synonym_count(h) as f64).ln();
-                        out.push(Candidate {
-                            text: h.to_string(),
-                            log_score: prior(h, None) + log_p,
-                            source: SuggestionSource::Spin,
-                        });
-                    }
-                }
-                continue;
-            }
-            for h in thesaurus.sources(s).filter(usable) {
-                let w = format!("{}{h}{}", &folded[..a], &folded[b..]);
-                if w != h && self.table.lookup(&w).is_some() {
-                    found.push((w, vec![h]));
-                }
-            }
-        }
-        for (i, &(a1, b1)) in matches.iter().enumerate() {
-            for &(a2, b2) in &matches[i + 1..] {
-                if a2 < b1 {
-                    continue;
-                }
-                let (s1, s2) = (&folded[a1..b1], &folded[a2..b2]);
-                for h1 in thesaurus.sources(s1).filter(usable) {
-                    let head = format!("{}{h1}{}", &folded[..a1], &folded[b1..a2]);
-                    if !self.table.has_prefix(&head) {
-                        continue;
-                    }
-                    for h2 in thesaurus.sources(s2).filter(usable) {
-                        let w = format!("{head}{h2}{}", &folded[b2..]);
-                        if self.table.lookup(&w).is_some() {
-                            found.push((w, vec![h1, h2]));
-                        }
-                    }
-                }
-            }
-        }
-        for (w, heads) in found {
-            let sites = self.spin_sites(spin, &w).max(heads.len()) as f64;
-            let mut log_p = -costs.inword - heads.len() as f64 * sites.ln();
-            if heads.len() > 1 {
-                log_p -= costs.second_swap;
-            }
-            for h in &heads {
-                log_p -= (self.synonym_count(h).max(1) as f64).ln();
-            }
+        let reversals = spin.reversals(
+            folded,
+            |w| self.table.lookup(w).is_some(),
+            |p| self.table.has_prefix(p),
+        );
+        for r in reversals {
             out.push(Candidate {
-                log_score: prior(&w, None) + log_p,
-                text: w,
+                log_score: prior(&r.word, self.table.lookup(&r.word)) + r.log_prob,
+                text: r.word,
                 source: SuggestionSource::Spin,
             });
         }
@@ -1019,7 +900,8 @@ impl<'t> Corrector<'t> {
     }
 
     /// Merges repeated candidates, normalises, sorts best first, truncates and cases.
-    fn rank(&self, cands: Vec<Candidate>, shape: CaseShape, max: usize) -> Vec<Suggestion> {
+    fn rank(&self, cands: Vec<Candidate>, token: &str, max: usize) -> Vec<Suggestion> {
+        let shape = case_shape(token);
         let mut cands = merge(cands);
         cands.retain(|c| c.log_score.is_finite());
         let total = cands
@@ -1034,7 +916,10 @@ impl<'t> Corrector<'t> {
         cands
             .into_iter()
             .map(|c| Suggestion {
-                text: apply_case(shape, &c.text),
+                text: match c.source {
+                    SuggestionSource::Split => case_split(token, &c.text, shape),
+                    _ => apply_case(shape, &c.text),
+                },
                 score: (c.log_score - total).exp(),
                 source: c.source,
             })
@@ -1098,6 +983,8 @@ mod tests {
             ("range", 900),
             ("measures", 700),
             ("against", 2_000),
+            ("architecture", 400),
+            ("architect", 100),
         ])
     }
 
@@ -1150,7 +1037,9 @@ mod tests {
     case!(spin_two_letters_kept, "hugegest", "biggest");
     case!(split_words, "alot", "a lot");
     case!(split_keeps_capital, "Ofthe", "Of the");
+    case!(split_keeps_inner_capital, "ofThe", "of The");
     case!(hyphenated_part_by_part, "lnog-range", "long-range");
+    case!(sound_alike_beyond_two_edits, "aratictature", "architecture");
 
     #[test]
     fn scores_are_probabilities_summing_to_at_most_one() {
@@ -1256,6 +1145,22 @@ mod tests {
         use proptest::prelude::*;
 
         proptest! {
+            #[test]
+            fn pruning_keeps_the_best_suggestion(
+                words in proptest::collection::vec(("[a-e]{1,7}", 1u64..100_000), 1..60),
+                token in "[a-e]{1,8}",
+            ) {
+                // Pruning drops only candidates more than `prune_margin` nats below the
+                // best, so the winner is the one exhaustive scoring finds.
+                let pairs: Vec<(&str, u64)> = words.iter().map(|(w, c)| (w.as_str(), *c)).collect();
+                let pruned = Corrector::from_words(pairs.clone(), None, CorrectConfig::default()).unwrap();
+                let all = CorrectConfig { prune_margin: 1e9, ..CorrectConfig::default() };
+                let exhaustive = Corrector::from_words(pairs, None, all).unwrap();
+                let a = pruned.suggest(&token, 1);
+                let b = exhaustive.suggest(&token, 1);
+                prop_assert_eq!(a.first().map(|s| &s.text), b.first().map(|s| &s.text));
+            }
+
             #[test]
             fn never_panics_and_scores_are_sane(token in "\\PC{0,20}") {
                 let lex = sample_lexicon();

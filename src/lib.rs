@@ -40,6 +40,7 @@ pub mod ngram;
 pub mod report;
 pub mod score;
 pub mod sound;
+pub mod spin;
 pub mod symspell;
 pub mod thesaurus;
 pub mod tokenize;
