@@ -69,22 +69,25 @@ pub struct ChannelCosts {
 }
 
 impl Default for ChannelCosts {
+    /// Set by coordinate descent (`scripts/tune_correct.py`) on synthetic typos, OCR
+    /// errors and in-word spins plus the Aspell misspelling list; `substitute_accent` and
+    /// `punctuation` were not tuned.
     fn default() -> Self {
         ChannelCosts {
-            substitute: 6.0,
-            substitute_neighbour: 4.5,
-            substitute_vowel: 4.5,
+            substitute: 6.9,
+            substitute_neighbour: 4.8,
+            substitute_vowel: 4.85,
             substitute_accent: 2.5,
-            delete: 5.0,
-            delete_double: 3.5,
-            insert: 5.5,
-            insert_double: 3.5,
-            insert_neighbour: 4.5,
+            delete: 4.25,
+            delete_double: 3.0,
+            insert: 6.3,
+            insert_double: 3.75,
+            insert_neighbour: 5.2,
             punctuation: 3.0,
-            transpose: 4.0,
-            ocr: 3.5,
-            sound: 4.5,
-            first_letter: 1.5,
+            transpose: 3.15,
+            ocr: 3.0,
+            sound: 3.25,
+            first_letter: 0.5,
         }
     }
 }

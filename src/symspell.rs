@@ -18,19 +18,27 @@
 //! which the OSA check removes.
 //!
 //! Layout: a delete is not stored, only a 64-bit hash of it, folded to a bucket of an
-//! open table with a power-of-two number of buckets; `bucket_starts` / `ids` hold the word
-//! ids of each bucket as one flat array (CSR). Hash collisions only add false candidates,
-//! which verification removes, so the table needs no keys.
+//! open table with a power-of-two number of buckets; `bucket_starts` / `ids` hold the
+//! entries of each bucket as one flat array (CSR). Hash collisions only add false
+//! candidates, which verification removes, so the table needs no keys. An entry is a
+//! `u64`: the word id, its length, and either the word itself (up to four ASCII bytes) or
+//! the set of its letters as a 32-bit mask. Reading a word from the table costs a cache
+//! miss or two, which dominated queries; with the entry, most candidates are rejected by
+//! length or letter set (one edit changes at most two letters of the set) or, if short,
+//! verified without touching the table. Ids are frequency ranks and each bucket is in id
+//! order, so a query can stop at the `N` most frequent words
+//! ([`DeleteIndex::candidates_below`]).
 //!
 //! Cost: building hashes `sum over words of C(p, <=k)` deletes (p = prefix length, 29 for
-//! p = 7, k = 2); memory is 4 bytes per (delete, word) pair plus 4 bytes per bucket. A
+//! p = 7, k = 2); memory is 8 bytes per (delete, word) pair plus 4 bytes per bucket. A
 //! query hashes the token's own prefix deletes (at most 29), reads those buckets, filters
-//! by length and verifies the survivors with banded OSA.
+//! by length and letters, and verifies the survivors with banded OSA.
 //!
 //! Weaknesses: short tokens hit crowded buckets (every word of three letters or fewer
-//! shares the empty delete), so a two-letter token verifies a few thousand words; long
-//! common prefixes ("inter...") do the same to a lesser degree. Memory grows linearly with
-//! the lexicon: restrict the words indexed (by count, or to the most frequent) for big
+//! shares the empty delete) and have genuinely many neighbours (a three-letter token has
+//! hundreds of words within two edits), so their queries are output-bound; long common
+//! prefixes ("inter...") crowd buckets to a lesser degree. Memory grows linearly with the
+//! lexicon: restrict the words indexed (by count, or to the most frequent) for big
 //! lexicons. A larger `max_distance` at query time than at build time is not supported.
 //!
 //! Reference: W. Garbe, "1000x Faster Spelling Correction algorithm" (SymSpell), 2012,
@@ -202,10 +210,12 @@ impl Default for IndexConfig {
 ///
 /// # Performance
 ///
-/// For the 230k most common English words (k = 2, prefix 7) the index holds about 5.6
-/// million (delete, word) pairs, about 30 MB, and builds in well under a second in a
-/// release build; a query at distance 2 takes a few microseconds (see
-/// `benches/correct.rs`).
+/// For the 235k words of the default English model (k = 2, prefix 7) the index holds
+/// about 5.3 million (delete, word) pairs in about 60 MB and builds in about half a
+/// second in a release build. A look-up at distance 2 takes 10 to 40 microseconds for
+/// words of six letters or more and a few hundred for two- or three-letter tokens, which
+/// have hundreds of words within two edits (`benches/correct.rs`,
+/// `examples/misspellings.rs`).
 #[derive(Debug, Clone)]
 pub struct DeleteIndex {
     config: IndexConfig,
