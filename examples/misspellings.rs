@@ -24,9 +24,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use garbled::check::{CheckOptions, Checker};
 use garbled::correct::{CorrectConfig, Corrector, Suggestion};
+use garbled::corrupt::Label;
 use garbled::counts::{fold_case, WordCounts};
 use garbled::lexicon::Lexicon;
+use garbled::model::Model;
+use garbled::report::{self, Report};
+use garbled::score::AllowList;
 use garbled::symspell::QueryScratch;
 use garbled::thesaurus::Thesaurus;
 
@@ -64,6 +69,12 @@ struct Args {
     dump: Option<PathBuf>,
     max_words: Option<usize>,
     neighbour_ratio: Option<f64>,
+    model: Option<String>,
+    corrupted: Option<PathBuf>,
+    labels: Option<PathBuf>,
+    predictions: Option<PathBuf>,
+    no_throughput: bool,
+    bigrams: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -85,6 +96,12 @@ fn parse_args() -> Result<Args, String> {
             "--ocr" => a.ocr = val()?.parse().map_err(|e| format!("{e}"))?,
             "--spins" => a.spins = val()?.parse().map_err(|e| format!("{e}"))?,
             "--seed" => a.seed = val()?.parse().map_err(|e| format!("{e}"))?,
+            "--no-throughput" => a.no_throughput = true,
+            "--bigrams" => a.bigrams = Some(val()?.into()),
+            "--model" => a.model = Some(val()?),
+            "--corrupted" => a.corrupted = Some(val()?.into()),
+            "--labels" => a.labels = Some(val()?.into()),
+            "--predictions" => a.predictions = Some(val()?.into()),
             "--neighbour-ratio" => {
                 a.neighbour_ratio = Some(val()?.parse().map_err(|e| format!("{e}"))?)
             }
@@ -99,8 +116,10 @@ fn parse_args() -> Result<Args, String> {
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
-    if a.freq.is_none() {
-        return Err("--freq is required".into());
+    if a.freq.is_none() == a.model.is_none() {
+        return Err(
+            "give exactly one of --freq (with --dict) and --model (a path or `embedded`)".into(),
+        );
     }
     Ok(a)
 }
@@ -417,6 +436,52 @@ impl Sampler {
     }
 }
 
+/// Candidate look-ups and full suggestions per second on `tokens`, one thread, overall
+/// and by token length.
+fn throughput(
+    corrector: &Corrector<'_>,
+    index: &garbled::symspell::DeleteIndex,
+    tokens: &[String],
+    max_distance: usize,
+) {
+    // Throughput on these tokens, one thread, overall and by token length.
+    let queries: Vec<Vec<char>> = tokens.iter().map(|t| t.chars().collect()).collect();
+    let mut scratch = QueryScratch::default();
+    let mut out = Vec::new();
+    let mut by_len = [(0usize, 0usize, 0f64); 5]; // (queries, candidates, seconds)
+    let t0 = Instant::now();
+    for q in &queries {
+        let t = Instant::now();
+        index.candidates(corrector.words(), q, max_distance, &mut scratch, &mut out);
+        let b = &mut by_len[(q.len().max(2) - 2).min(4)];
+        b.0 += 1;
+        b.1 += out.len();
+        b.2 += t.elapsed().as_secs_f64();
+    }
+    let dt = t0.elapsed().as_secs_f64();
+    let found: usize = by_len.iter().map(|b| b.1).sum();
+    let t0 = Instant::now();
+    for t in tokens {
+        std::hint::black_box(corrector.suggest(t, 5));
+    }
+    let ds = t0.elapsed().as_secs_f64();
+    println!(
+        "throughput: candidate look-ups {:.0}/s ({:.1} candidates each); full suggest {:.0}/s",
+        queries.len() as f64 / dt,
+        found as f64 / queries.len() as f64,
+        tokens.len() as f64 / ds
+    );
+    for (k, b) in by_len.iter().enumerate() {
+        let label = ["<=2", "3", "4", "5", ">=6"][k];
+        println!(
+            "  length {label:>3}: {:5} tokens, {:7.1} candidates each, {:8.0} look-ups/s",
+            b.0,
+            b.1 as f64 / b.0.max(1) as f64,
+            b.0 as f64 / b.2.max(1e-9)
+        );
+    }
+}
+
 fn main() {
     let args = match parse_args() {
         Ok(a) => a,
@@ -431,14 +496,9 @@ fn main() {
     }
 }
 
-fn run(args: &Args) -> Result<(), String> {
-    let mut config = CorrectConfig::default().max_words(args.max_words);
-    for (k, v) in &args.sets {
-        set(&mut config, k, *v)?;
-    }
-
-    // Lexicon: dictionary words, plus any word with count >= min_count.
-    let t0 = Instant::now();
+/// The lexicon from `--freq`: dictionary words, plus words with count >= `--min-count`
+/// (and, with `--neighbour-ratio`, no much more frequent dictionary word one edit away).
+fn frequency_lexicon(args: &Args) -> Result<(Lexicon, Vec<(String, u64)>), String> {
     let dict: Option<HashSet<String>> = match &args.dict {
         Some(p) => Some(
             read(p)?
@@ -510,20 +570,53 @@ fn run(args: &Args) -> Result<(), String> {
         .cloned()
         .collect();
     let lexicon = Lexicon::from_counts(&WordCounts::from_pairs(pairs.clone()));
-    let thesaurus = match &args.thesaurus {
-        Some(p) => {
-            let f = fs::File::open(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            Some(Thesaurus::from_tsv(std::io::BufReader::new(f), p).map_err(|e| e.to_string())?)
-        }
+    Ok((lexicon, pairs))
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    let mut config = CorrectConfig::default().max_words(args.max_words);
+    for (k, v) in &args.sets {
+        set(&mut config, k, *v)?;
+    }
+
+    // Lexicon and thesaurus: a trained model's, or a frequency list filtered here.
+    let t0 = Instant::now();
+    let model = match args.model.as_deref() {
+        Some("embedded") => Some(Model::embedded().map_err(|e| e.to_string())?),
+        Some(path) => Some(Model::load(Path::new(path)).map_err(|e| e.to_string())?),
         None => None,
     };
+    let (lexicon, pairs, thesaurus) = match &model {
+        Some(m) => {
+            let pairs = m.lexicon().to_counts().as_slice().to_vec();
+            (m.lexicon().clone(), pairs, m.thesaurus().cloned())
+        }
+        None => {
+            let (lexicon, pairs) = frequency_lexicon(args)?;
+            let thesaurus = match &args.thesaurus {
+                Some(p) => {
+                    let f = fs::File::open(p).map_err(|e| format!("{}: {e}", p.display()))?;
+                    Some(
+                        Thesaurus::from_tsv(std::io::BufReader::new(f), p)
+                            .map_err(|e| e.to_string())?,
+                    )
+                }
+                None => None,
+            };
+            (lexicon, pairs, thesaurus)
+        }
+    };
     println!(
-        "lexicon: {} words (dict, or count >= {}{}), loaded in {:.2?}; thesaurus: {} headwords",
+        "lexicon: {} words ({}), loaded in {:.2?}; thesaurus: {} headwords",
         lexicon.len(),
-        args.min_count,
-        args.neighbour_ratio.map_or(String::new(), |r| format!(
-            " without a dict word one edit away {r}x as frequent"
-        )),
+        match (&args.model, args.neighbour_ratio) {
+            (Some(m), _) => format!("model {m}"),
+            (None, None) => format!("dict, or count >= {}", args.min_count),
+            (None, Some(r)) => format!(
+                "dict, or count >= {} without a dict word one edit away {r}x as frequent",
+                args.min_count
+            ),
+        },
         t0.elapsed(),
         thesaurus.as_ref().map_or(0, Thesaurus::len)
     );
@@ -610,47 +703,8 @@ fn run(args: &Args) -> Result<(), String> {
         println!("{}", all.line("typos (all)"));
         println!("{}", nonword.line("typos (non-words)"));
 
-        // Throughput on these tokens, one thread, overall and by token length.
-        let queries: Vec<Vec<char>> = tokens.iter().map(|t| t.chars().collect()).collect();
-        let mut scratch = QueryScratch::default();
-        let mut out = Vec::new();
-        let mut by_len = [(0usize, 0usize, 0f64); 5]; // (queries, candidates, seconds)
-        let t0 = Instant::now();
-        for q in &queries {
-            let t = Instant::now();
-            index.candidates(
-                corrector.words(),
-                q,
-                config.max_distance,
-                &mut scratch,
-                &mut out,
-            );
-            let b = &mut by_len[(q.len().max(2) - 2).min(4)];
-            b.0 += 1;
-            b.1 += out.len();
-            b.2 += t.elapsed().as_secs_f64();
-        }
-        let dt = t0.elapsed().as_secs_f64();
-        let found: usize = by_len.iter().map(|b| b.1).sum();
-        let t0 = Instant::now();
-        for t in &tokens {
-            std::hint::black_box(corrector.suggest(t, 5));
-        }
-        let ds = t0.elapsed().as_secs_f64();
-        println!(
-            "throughput: candidate look-ups {:.0}/s ({:.1} candidates each); full suggest {:.0}/s",
-            queries.len() as f64 / dt,
-            found as f64 / queries.len() as f64,
-            tokens.len() as f64 / ds
-        );
-        for (k, b) in by_len.iter().enumerate() {
-            let label = ["<=2", "3", "4", "5", ">=6"][k];
-            println!(
-                "  length {label:>3}: {:5} tokens, {:7.1} candidates each, {:8.0} look-ups/s",
-                b.0,
-                b.1 as f64 / b.0.max(1) as f64,
-                b.0 as f64 / b.2.max(1e-9)
-            );
+        if !args.no_throughput {
+            throughput(&corrector, index, &tokens, config.max_distance);
         }
     }
 
@@ -714,6 +768,213 @@ fn run(args: &Args) -> Result<(), String> {
             s.add(&got, w);
         }
         println!("{}", s.line("issue spin examples"));
+    }
+
+    if let (Some(dir), Some(labels)) = (&args.corrupted, &args.labels) {
+        let context = match &args.bigrams {
+            Some(p) => Some(BigramContext::load(p, &lexicon)?),
+            None => None,
+        };
+        evaluate_labels(
+            &corrector,
+            dir,
+            labels,
+            args.predictions.as_deref(),
+            model.as_ref(),
+            context.as_ref(),
+        )?;
+    }
+    Ok(())
+}
+
+/// The words before and after byte range `start..end` of `text` (letters, digits and
+/// apostrophes), if any.
+fn neighbours(text: &str, start: usize, end: usize) -> (Option<String>, Option<String>) {
+    let is_word = |c: char| c.is_alphanumeric() || c == '\'';
+    let before: String = {
+        let head = text.get(..start).unwrap_or("");
+        let trimmed = head.trim_end_matches(|c: char| !is_word(c));
+        let word: Vec<char> = trimmed.chars().rev().take_while(|&c| is_word(c)).collect();
+        word.into_iter().rev().collect()
+    };
+    let after: String = text
+        .get(end..)
+        .unwrap_or("")
+        .trim_start_matches(|c: char| !is_word(c))
+        .chars()
+        .take_while(|&c| is_word(c))
+        .collect();
+    let some = |w: String| (!w.is_empty()).then(|| w.to_lowercase());
+    (some(before), some(after))
+}
+
+/// A crude word-bigram prior, to show what the `ContextModel` hook can do: the lexicon's
+/// unigram log-probability of a candidate plus, for each neighbour, the pointwise mutual
+/// information of the pair in SymSpell's bigram list (Google Books counts), or a fixed
+/// penalty when the pair is missing and both words are common.
+struct BigramContext {
+    bigrams: std::collections::HashMap<String, f64>,
+    unigrams: std::collections::HashMap<String, f64>,
+    unigram_total: f64,
+    lexicon: std::collections::HashMap<String, f64>,
+    lexicon_total: f64,
+}
+
+impl BigramContext {
+    fn load(bigrams: &Path, lexicon: &Lexicon) -> Result<BigramContext, String> {
+        let parse = |path: &Path| -> Result<Vec<(String, f64)>, String> {
+            Ok(read(path)?
+                .lines()
+                .filter_map(|l| l.rsplit_once('\t'))
+                .filter_map(|(w, c)| Some((w.to_string(), c.trim().parse::<f64>().ok()?)))
+                .collect())
+        };
+        let unigram_path = bigrams.with_file_name("en-symspell.tsv");
+        let unigrams: std::collections::HashMap<String, f64> =
+            parse(&unigram_path)?.into_iter().collect();
+        let lexicon: std::collections::HashMap<String, f64> = lexicon
+            .to_counts()
+            .as_slice()
+            .iter()
+            .map(|(w, c)| (w.clone(), *c as f64))
+            .collect();
+        Ok(BigramContext {
+            bigrams: parse(bigrams)?.into_iter().collect(),
+            unigram_total: unigrams.values().sum(),
+            unigrams,
+            lexicon_total: lexicon.values().sum(),
+            lexicon,
+        })
+    }
+
+    /// PMI of the pair `a b`, a penalty if it is unseen but both words are common (the
+    /// bigram list only keeps pairs above a count), else 0.
+    fn association(&self, a: &str, b: &str) -> f64 {
+        let (Some(&ca), Some(&cb)) = (self.unigrams.get(a), self.unigrams.get(b)) else {
+            return 0.0;
+        };
+        match self.bigrams.get(&format!("{a} {b}")) {
+            Some(&cab) => (cab * self.unigram_total / (ca * cb)).ln(),
+            None => -1.5,
+        }
+    }
+
+    fn log_prior(&self, prev: Option<&str>, candidate: &str, next: Option<&str>) -> Option<f64> {
+        let words: Vec<&str> = candidate.split(' ').collect();
+        let mut lp = 0.0;
+        for w in &words {
+            lp += (self.lexicon.get(*w).copied().unwrap_or(1.0) / self.lexicon_total).ln();
+        }
+        for pair in words.windows(2) {
+            lp += self.association(pair[0], pair[1]);
+        }
+        if let (Some(p), Some(first)) = (prev, words.first()) {
+            lp += self.association(p, first);
+        }
+        if let (Some(n), Some(last)) = (next, words.last()) {
+            lp += self.association(last, n);
+        }
+        Some(lp)
+    }
+}
+
+/// Correction-only accuracy on labelled corruptions (`garbled corrupt` output): for each
+/// label, the suggestions for its corrupted text against its original, by kind and by
+/// whether the corruption is a real word. Labels spanning several tokens (an OCR-broken
+/// word, "inform ation") are counted apart: the checker sees them as two tokens.
+///
+/// With `--predictions`, also writes `garbled check --format json`-shaped reports (the
+/// model's own flags, these suggestions) for `garbled eval --predictions`.
+fn evaluate_labels(
+    corrector: &Corrector<'_>,
+    dir: &Path,
+    labels: &Path,
+    predictions: Option<&Path>,
+    model: Option<&Model>,
+    context: Option<&BigramContext>,
+) -> Result<(), String> {
+    let mut scores: std::collections::BTreeMap<String, Score> = Default::default();
+    let mut multi = 0;
+    let mut docs: std::collections::HashMap<String, String> = Default::default();
+    for line in read(labels)?.lines().filter(|l| !l.trim().is_empty()) {
+        let label: Label =
+            serde_json::from_str(line).map_err(|e| format!("{}: {e}", labels.display()))?;
+        if label.corrupted.contains(char::is_whitespace) {
+            multi += 1;
+            continue;
+        }
+        let got = match context {
+            None => corrector.suggest(&label.corrupted, 5),
+            Some(ctx) => {
+                if !docs.contains_key(&label.doc) {
+                    docs.insert(label.doc.clone(), read(&dir.join(&label.doc))?);
+                }
+                let text = &docs[&label.doc];
+                let (prev, next) = neighbours(text, label.start, label.end);
+                let prior = |p: Option<&str>, w: &str, n: Option<&str>| ctx.log_prior(p, w, n);
+                corrector.suggest_in_context(
+                    &label.corrupted,
+                    prev.as_deref(),
+                    next.as_deref(),
+                    &prior,
+                    5,
+                )
+            }
+        };
+        let view = if label.realword {
+            "real-word"
+        } else {
+            "non-word"
+        };
+        for key in [
+            format!("{} (all)", label.kind),
+            format!("{} ({view})", label.kind),
+            format!("all ({view})"),
+            "all".to_string(),
+        ] {
+            scores.entry(key).or_default().add(&got, &label.original);
+        }
+    }
+    println!(
+        "labels in {} ({multi} multi-token labels skipped):",
+        labels.display()
+    );
+    for (k, s) in &scores {
+        println!("{}", s.line(k));
+    }
+
+    if let Some(out) = predictions {
+        let model = model.ok_or("--predictions needs --model (the checker's scorer)")?;
+        let checker = Checker::new(model, AllowList::new(), CheckOptions::default())
+            .map_err(|e| e.to_string())?;
+        let mut files: Vec<PathBuf> = fs::read_dir(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        let mut f = fs::File::create(out).map_err(|e| format!("{}: {e}", out.display()))?;
+        for path in files {
+            let text = read(&path)?;
+            let name = path
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+            let scores = checker.scorer().score_text(&text);
+            let report =
+                Report::from_scores(&name, &text, &scores, checker.options().threshold, |t| {
+                    corrector
+                        .suggest(t, 5)
+                        .into_iter()
+                        .map(|s| report::Suggestion {
+                            text: s.text,
+                            score: s.score,
+                        })
+                        .collect()
+                });
+            let json = serde_json::to_string(&report).map_err(|e| e.to_string())?;
+            writeln!(f, "{json}").map_err(|e| format!("{}: {e}", out.display()))?;
+        }
+        println!("predictions in {}", out.display());
     }
     Ok(())
 }
