@@ -1,48 +1,158 @@
-//! Edit distance: optimal string alignment (Damerau-Levenshtein with adjacent
-//! transpositions, each substring edited once), bounded.
+//! Unit-cost edit distance between words: optimal string alignment (OSA).
 //!
-//! The bound makes the common case cheap: strings whose lengths differ by more than
-//! `max` are rejected at once, and the dynamic programme stops as soon as a whole row
-//! exceeds `max`. Cost O(len_a · len_b) in the worst case, on `char`s.
+//! Candidate generation ([`crate::symspell`]) proposes lexicon words that *may* be within
+//! `max_distance` edits of a token and verifies each one here, so this is the filter that
+//! decides which words are candidates at all; ranking them is the job of the weighted
+//! channel model in [`crate::channel`]. Distances count Unicode scalar values (`char`s),
+//! not bytes, so "café" and "cafe" are one substitution apart.
+//!
+//! # Algorithm
+//!
+//! Idea: the Wagner–Fischer dynamic programme over a `(|a|+1) x (|b|+1)` table with the
+//! extra transposition case of Damerau (adjacent letters swapped cost 1), restricted as in
+//! OSA: no substring is edited twice, so "ca" -> "abc" costs 3, not 2. The bounded variant
+//! only fills a diagonal band of width `2 * max + 1` (cells further from the diagonal are
+//! necessarily above `max`, Ukkonen 1985) and stops as soon as a whole row exceeds `max`.
+//!
+//! Cost: `O(|a| * |b|)` time for [`osa_distance`], `O(min(|a|, |b|) * max)` for
+//! [`osa_distance_within`]; three rows of memory.
+//!
+//! Weakness: OSA is not a metric. It breaks the triangle inequality (`d(ca, ac) = 1`,
+//! `d(ac, abc) = 1`, `d(ca, abc) = 3`), which is harmless for candidate filtering but means
+//! callers must not use it to prune a metric tree. The true Damerau–Levenshtein distance
+//! (Lowrance–Wagner) fixes that at the price of an alphabet-sized table.
+//!
+//! Reference: F. J. Damerau, "A technique for computer detection and correction of spelling
+//! errors", CACM 7(3), 1964; E. Ukkonen, "Algorithms for approximate string matching",
+//! Information and Control 64, 1985.
 
 /// The OSA distance between `a` and `b` if it is at most `max`.
 pub fn osa_within(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    osa_chars_within(&a, &b, max)
+    osa_distance_within(&a, &b, max)
 }
 
 /// [`osa_within`] on char slices (avoids re-decoding in loops).
 pub fn osa_chars_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > max {
+    osa_distance_within(a, b, max)
+}
+
+/// The OSA distance between two words, counting `char`s.
+pub fn osa_distance<T: PartialEq>(a: &[T], b: &[T]) -> usize {
+    osa_distance_within(a, b, a.len().max(b.len())).unwrap_or(usize::MAX)
+}
+
+/// The OSA distance between `a` and `b` if it is at most `max`, else `None`.
+///
+/// Faster than [`osa_distance`] for small `max`: only a band of the table is computed and
+/// the computation stops once every cell of a row exceeds `max`.
+/// Generic over the symbol type so ASCII words can be compared as bytes, without
+/// decoding them to `char`s.
+pub fn osa_distance_within<T: PartialEq>(a: &[T], b: &[T], max: usize) -> Option<usize> {
+    // Strip the common prefix and suffix: they never change the distance and most
+    // candidate pairs share a long prefix.
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
+    // Make `a` the shorter one; OSA is symmetric.
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let (n, m) = (a.len(), b.len());
+    if m - n > max {
         return None;
     }
-    if a == b {
-        return Some(0);
+    if n == 0 {
+        return Some(m);
     }
-    let n = b.len();
-    let mut prev2: Vec<usize> = vec![0; n + 1];
-    let mut prev: Vec<usize> = (0..=n).collect();
-    let mut cur: Vec<usize> = vec![0; n + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        let mut row_min = cur[0];
-        for j in 1..=n {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(prev2[j - 2] + 1);
-            }
-            cur[j] = d;
-            row_min = row_min.min(d);
+    // The distance is at most `m` (the longer length), so larger bounds change nothing
+    // and `max + 1` can't overflow below.
+    let max = max.min(m);
+    if m < 64 {
+        // Distances here are at most 64, so byte cells suffice and three rows fit in 192
+        // bytes of stack (zeroing a bigger array per call showed up in profiles).
+        let mut rows = [0u8; 3 * 64];
+        banded(a, b, max, &mut rows[..3 * (m + 1)])
+    } else {
+        let mut rows = vec![0usize; 3 * (m + 1)];
+        banded(a, b, max, &mut rows)
+    }
+}
+
+/// A table cell: `u8` for short words, `usize` otherwise.
+trait Cell: Copy + Ord {
+    fn from_usize(x: usize) -> Self;
+}
+
+impl Cell for u8 {
+    #[inline]
+    fn from_usize(x: usize) -> Self {
+        x.min(255) as u8
+    }
+}
+
+impl Cell for usize {
+    #[inline]
+    fn from_usize(x: usize) -> Self {
+        x
+    }
+}
+
+/// The banded DP of the module doc for `|a| <= |b|`, both non-empty after trimming;
+/// `rows` holds three rows of `|b| + 1` cells and `max + 1` must fit a cell.
+fn banded<T: PartialEq, C: Cell>(a: &[T], b: &[T], max: usize, rows: &mut [C]) -> Option<usize>
+where
+    usize: From<C>,
+{
+    let (n, m) = (a.len(), b.len());
+    let (mut prev2, rest) = rows.split_at_mut(m + 1);
+    let (mut prev, mut cur) = rest.split_at_mut(m + 1);
+    // Cells outside the band hold `big`, a value above any bound that can't overflow.
+    let big = C::from_usize(max + 1);
+    let one = C::from_usize(1);
+    let zero = C::from_usize(0);
+    let add = |x: C, y: C| C::from_usize(usize::from(x) + usize::from(y)).min(big);
+    prev2.fill(big);
+    for (j, cell) in prev.iter_mut().enumerate() {
+        *cell = if j <= max { C::from_usize(j) } else { big };
+    }
+    cur.fill(big);
+    for i in 1..=n {
+        let lo = i.saturating_sub(max).max(1);
+        let hi = (i + max).min(m);
+        cur[0] = if i <= max { C::from_usize(i) } else { big };
+        if lo > 1 {
+            cur[lo - 1] = big;
         }
-        if row_min > max {
+        let mut row_min = cur[0];
+        for j in lo..=hi {
+            let cost = if a[i - 1] == b[j - 1] { zero } else { one };
+            let mut v = add(prev[j - 1], cost)
+                .min(add(prev[j], one))
+                .min(add(cur[j - 1], one));
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(add(prev2[j - 2], one));
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if hi < m {
+            cur[hi + 1] = big;
+        }
+        if usize::from(row_min) > max {
             return None;
         }
+        // Rotate: prev2 <- prev <- cur <- (old prev2, overwritten next row).
         std::mem::swap(&mut prev2, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
-    Some(prev[n]).filter(|&d| d <= max)
+    let d = usize::from(prev[m]);
+    (d <= max).then_some(d)
 }
 
 #[cfg(test)]
@@ -51,33 +161,154 @@ mod tests {
     use proptest::prelude::*;
 
     fn d(a: &str, b: &str) -> usize {
-        osa_within(a, b, usize::MAX).unwrap()
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        osa_distance(&a, &b)
+    }
+
+    fn within(a: &str, b: &str, max: usize) -> Option<usize> {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        osa_distance_within(&a, &b, max)
+    }
+
+    /// The textbook full-table OSA, as an oracle for the banded version.
+    fn reference(a: &[char], b: &[char]) -> usize {
+        let (n, m) = (a.len(), b.len());
+        let mut t = vec![vec![0usize; m + 1]; n + 1];
+        for (i, row) in t.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in t[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=n {
+            for j in 1..=m {
+                let c = usize::from(a[i - 1] != b[j - 1]);
+                t[i][j] = (t[i - 1][j] + 1)
+                    .min(t[i][j - 1] + 1)
+                    .min(t[i - 1][j - 1] + c);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    t[i][j] = t[i][j].min(t[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        t[n][m]
+    }
+
+    macro_rules! case {
+        ($name:ident, $a:expr, $b:expr, $want:expr) => {
+            #[test]
+            fn $name() {
+                assert_eq!(d($a, $b), $want);
+                assert_eq!(d($b, $a), $want);
+            }
+        };
+    }
+
+    case!(identical, "receive", "receive", 0);
+    case!(empty_vs_word, "", "abc", 3);
+    case!(one_substitution, "cat", "cut", 1);
+    case!(one_insertion, "cat", "cart", 1);
+    case!(one_deletion, "cart", "cat", 1);
+    case!(one_transposition, "recieve", "receive", 1);
+    case!(two_edits, "acommodate", "accommodate", 1);
+    case!(non_ascii_counts_chars, "café", "cafe", 1);
+    case!(osa_does_not_edit_twice, "ca", "abc", 3);
+
+    #[test]
+    fn osa_is_not_a_metric() {
+        // Documented weakness: the triangle inequality fails for OSA.
+        assert_eq!(d("ca", "ac"), 1);
+        assert_eq!(d("ac", "abc"), 1);
+        assert_eq!(d("ca", "abc"), 3);
     }
 
     #[test]
     fn single_edits_cost_one() {
+        let d = |a: &str, b: &str| osa_within(a, b, usize::MAX).unwrap();
         assert_eq!(d("said", "sid"), 1);
         assert_eq!(d("said", "saird"), 1);
         assert_eq!(d("said", "sand"), 1);
         assert_eq!(d("said", "siad"), 1);
         assert_eq!(d("ca", "abc"), 3, "OSA, not unrestricted Damerau");
         assert_eq!(osa_within("president", "pdwellnt", 2), None);
+        assert_eq!(
+            osa_chars_within(&['a'; 70], &['b'; 70], usize::MAX),
+            Some(70)
+        );
+    }
+
+    #[test]
+    fn bounded_version_cuts_off() {
+        assert_eq!(within("kitten", "sitting", 3), Some(3));
+        assert_eq!(within("kitten", "sitting", 2), None);
+        assert_eq!(within("a", "abcd", 2), None);
+        assert_eq!(within("", "ab", 2), Some(2));
+        assert_eq!(within("abc", "abc", 0), Some(0));
+    }
+
+    fn word() -> impl Strategy<Value = Vec<char>> {
+        proptest::collection::vec(prop::sample::select(vec!['a', 'b', 'c', 'é']), 0..9)
     }
 
     proptest! {
         #[test]
-        fn metric_properties(a in "[a-d]{0,8}", b in "[a-d]{0,8}", c in "[a-d]{0,8}") {
-            prop_assert_eq!(d(&a, &a), 0);
-            prop_assert_eq!(d(&a, &b), d(&b, &a));
-            prop_assert!(d(&a, &b) <= a.chars().count().max(b.chars().count()));
-            // OSA is not a metric in general, but the triangle holds without transpositions
-            // across the middle string; check the weaker bound used by pruning.
+        fn matches_reference(a in word(), b in word(), max in 0usize..5) {
+            let full = reference(&a, &b);
+            prop_assert_eq!(osa_distance(&a, &b), full);
+            let bounded = osa_distance_within(&a, &b, max);
+            prop_assert_eq!(bounded, (full <= max).then_some(full));
+        }
+
+        #[test]
+        fn zero_only_for_equal(a in word(), b in word()) {
+            prop_assert_eq!(osa_distance(&a, &a), 0);
+            prop_assert_eq!(osa_distance(&a, &b) == 0, a == b);
+        }
+
+        #[test]
+        fn symmetric_and_bounded_by_length(a in word(), b in word()) {
+            let ab = osa_distance(&a, &b);
+            prop_assert_eq!(ab, osa_distance(&b, &a));
+            prop_assert!(ab <= a.len().max(b.len()));
+            prop_assert!(ab >= a.len().abs_diff(b.len()));
+        }
+
+        #[test]
+        fn any_single_edit_costs_one(a in word(), pos in 0usize..10, c in prop::sample::select(vec!['a', 'x', 'é'])) {
+            let mut ins = a.clone();
+            ins.insert(pos.min(a.len()), c);
+            prop_assert_eq!(osa_distance(&a, &ins), 1);
+            if !a.is_empty() {
+                let p = pos % a.len();
+                let mut del = a.clone();
+                del.remove(p);
+                prop_assert_eq!(osa_distance(&a, &del), 1);
+                let mut sub = a.clone();
+                if sub[p] != c {
+                    sub[p] = c;
+                    prop_assert_eq!(osa_distance(&a, &sub), 1);
+                }
+                if p + 1 < a.len() && a[p] != a[p + 1] {
+                    let mut tr = a.clone();
+                    tr.swap(p, p + 1);
+                    prop_assert_eq!(osa_distance(&a, &tr), 1);
+                }
+            }
+        }
+
+        #[test]
+        fn relaxed_triangle(a in "[a-d]{0,8}", b in "[a-d]{0,8}", c in "[a-d]{0,8}") {
+            // OSA breaks the triangle inequality (see the module doc), by one on short
+            // strings like these; the scorer's pruning relies on this weaker bound.
+            let d = |x: &str, y: &str| osa_within(x, y, usize::MAX).unwrap();
             prop_assert!(d(&a, &c) <= d(&a, &b) + d(&b, &c) + 1);
         }
 
         #[test]
-        fn bound_agrees_with_unbounded(a in "[a-c]{0,7}", b in "[a-c]{0,7}", max in 0usize..4) {
-            let full = d(&a, &b);
+        fn str_api_agrees(a in "[a-c]{0,7}", b in "[a-c]{0,7}", max in 0usize..4) {
+            let full = osa_within(&a, &b, usize::MAX).unwrap();
             prop_assert_eq!(osa_within(&a, &b, max), (full <= max).then_some(full));
         }
     }

@@ -23,8 +23,10 @@
 
 pub mod alphabet;
 pub mod calibrate;
+pub mod channel;
 pub mod check;
 pub mod corpus;
+pub mod correct;
 pub mod corrupt;
 pub mod counts;
 pub mod edit;
@@ -38,6 +40,9 @@ pub mod model_file;
 pub mod ngram;
 pub mod report;
 pub mod score;
+pub mod sound;
+pub mod spin;
+pub mod symspell;
 pub mod thesaurus;
 pub mod tokenize;
 pub mod train;

@@ -1,0 +1,1176 @@
+//! Corrections: the most likely original words for a flagged token.
+//!
+//! The scorer says *that* a token is damaged; this module says what it most likely was.
+//! A [`Corrector`] gathers candidates from four sources and ranks them together:
+//!
+//! - **Edit**: lexicon words within `max_distance` edits (optimal string alignment) of the
+//!   case-folded token, found with a symmetric-delete index ([`crate::symspell`]) and
+//!   priced by a weighted error channel ([`crate::channel`]): typos, OCR look-alikes and
+//!   sound-alike spellings.
+//! - **Sound-alike** (reported as [`SuggestionSource::Edit`]): words further away whose
+//!   [`sound_key`] is within `sound_key_distance` of the token's ("aratictature" ->
+//!   "architecture"), priced by the same channel. People misspell by ear; one Aspell-list
+//!   misspelling in five is more than two edits from its word.
+//! - **Spin**: article spinners replace a word, or a piece inside a word, by a synonym of
+//!   that piece ("said" -> "shelp", aid -> help). For every substring of the token that is
+//!   a synonym in the [`Thesaurus`], each headword it may have replaced is put back (once,
+//!   or twice for two swaps), and the results that are lexicon words are candidates.
+//! - **Split**: two words run together ("alot" -> "a lot").
+//!
+//! Case is restored at the end: a lowercase, Capitalized or ALL-CAPS token gets its
+//! suggestions in the same pattern. A hyphenated token not in the lexicon is also
+//! corrected part by part ("lnog-range" -> "long-range").
+//!
+//! # Ranking: one noisy channel for all sources
+//!
+//! Idea: candidate `c` for token `t` scores `log P(c) + log P(t | c)` (natural logs).
+//! `P(c)` is the word's relative frequency in the lexicon raised to `prior_weight` (or
+//! what a pluggable [`ContextModel`] says, given the neighbouring words). `P(t | c)`
+//! depends on the source: the weighted edit distance for edits; for spins the chance a
+//! spinner touched one of the word's synonym-bearing pieces times `1 / (synonyms of the
+//! replaced piece)`, which is how likely this particular synonym was drawn; for splits a
+//! fixed cost for the lost space, with `P("a lot") = P(a) P(lot)`. A candidate reached by
+//! several sources adds their probabilities. The reported `score` is the candidate's
+//! share of the total over *every* candidate kept (a softmax over all of them), so it is
+//! a probability conditional on the token being wrong and its original being among the
+//! candidates, and the scores of the returned (truncated) list sum to at most 1.
+//!
+//! Pruning: candidates are scored in order of decreasing prior, and one that cannot come
+//! within `prune_margin` nats of the best so far (its prior minus the channel's lower
+//! bound for its distance, [`ChannelCosts::lower_bound`]) is dropped unscored. Word ids
+//! are frequency ranks, so "frequent enough" is an id range, and the distance-2 and
+//! sound-alike enumerations only read words in that range: short tokens have thousands of
+//! rare words two edits away ("teh": every three-letter abbreviation) that could never
+//! win. Each dropped candidate had less than `e^-prune_margin` of the best one's
+//! probability, so rankings above the margin are exact.
+//!
+//! Cost: two index queries (microseconds), one channel table per surviving candidate
+//! (tens to a few hundred), `O(len * longest synonym)` FST steps for the spin search, and
+//! `O(len)` look-ups for splits; about 1,000 to 10,000 suggestions per second per core
+//! depending on token length (`examples/misspellings.rs`, `benches/correct.rs`).
+//!
+//! Weaknesses: without a context model, real-word choices ("there" / "their", "statement"
+//! / "statements") fall back on frequency; a spin is reversed only if the thesaurus lists
+//! the spinner's pair (MyThes has aid -> help but not reside -> dwell); a split is offered
+//! for two tokens run together, but a word broken in two by a space ("inform ation") is
+//! two tokens and is not rejoined; channel costs are hand-set and tuned (see
+//! `scripts/tune_correct.py`), not learned from an error corpus.
+//!
+//! Reference: the noisy channel of Kernighan, Church & Gale (COLING 1990); candidate
+//! generation of Garbe's SymSpell; see the module docs of [`crate::channel`],
+//! [`crate::symspell`] and [`crate::sound`].
+
+use std::cell::RefCell;
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+use crate::channel::{Channel, ChannelCosts};
+use crate::counts::fold_case;
+use crate::edit::osa_distance_within;
+use crate::error::{Error, Result};
+use crate::lexicon::Lexicon;
+use crate::sound::sound_key;
+pub use crate::spin::SpinCosts;
+use crate::spin::SpinReverser;
+use crate::symspell::{DeleteIndex, IndexConfig, QueryScratch, WordTable};
+use crate::thesaurus::Thesaurus;
+
+thread_local! {
+    /// Per-thread buffers for index queries, so `suggest` allocates little and a shared
+    /// `Corrector` needs no lock.
+    static SCRATCH: RefCell<QueryScratch> = RefCell::new(QueryScratch::default());
+}
+
+/// Prior of a candidate: its case-folded text and, when known, its id in the word table.
+type Prior<'a> = dyn Fn(&str, Option<u32>) -> f64 + 'a;
+
+/// At most this many sound-alike candidates (the most frequent ones) are scored per token.
+const MAX_SOUND_CANDIDATES: usize = 100;
+
+/// Tokens with fewer letters get no sound-alike candidates: their keys are one or two
+/// letters long and shared by thousands of words.
+pub const MIN_SOUND_KEY_LETTERS: usize = 4;
+
+/// Tokens longer than this many `char`s get no suggestions (no English word is that long,
+/// and it bounds the work a hostile input can cause).
+pub const MAX_TOKEN_CHARS: usize = 64;
+
+/// Where a suggestion came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SuggestionSource {
+    /// Within `max_distance` edits of the token (typo, OCR, misspelling).
+    Edit,
+    /// A thesaurus synonym inside the token put back to the word it replaced.
+    Spin,
+    /// The token split into two words.
+    Split,
+}
+
+/// One proposed correction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    /// The corrected text, in the token's case pattern (`"a lot"` for a split).
+    pub text: String,
+    /// Probability of this suggestion among all candidates considered, in `[0, 1]`.
+    pub score: f64,
+    /// The source that explains it best.
+    pub source: SuggestionSource,
+}
+
+/// Options of a [`Corrector`]. Build with [`Default`] and the builder methods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorrectConfig {
+    /// Largest edit distance (optimal string alignment) of edit candidates; 0 to 3.
+    pub max_distance: usize,
+    /// Lexicon words seen fewer times are never proposed.
+    pub min_count: u64,
+    /// Only the this many most frequent lexicon words are proposed (`None`: all).
+    pub max_words: Option<usize>,
+    /// Characters of each word that the delete index uses (SymSpell's prefix length).
+    pub prefix_chars: usize,
+    /// Exponent of the frequency prior: 1 is the plain noisy channel, lower trusts the
+    /// channel more than frequency (0.72 by tuning, see `scripts/tune_correct.py`).
+    pub prior_weight: f64,
+    /// Edit costs.
+    pub channel: ChannelCosts,
+    /// Spin costs.
+    pub spin: SpinCosts,
+    /// Cost of a lost space between two words, in nats (3.5: tuned on words joined by
+    /// the corruption generator's OCR mode over `training/calibration/`).
+    pub split: f64,
+    /// Also propose words whose [`sound_key`] is within this many edits of the token's
+    /// (for tokens of [`MIN_SOUND_KEY_LETTERS`] letters or more), reaching misspellings
+    /// beyond `max_distance`; `None` turns this off.
+    pub sound_key_distance: Option<usize>,
+    /// Edit candidates that score more than this many nats below the best one are
+    /// dropped, and words too rare to come within it are not enumerated at distance 2
+    /// (see `edit_candidates`). Each dropped candidate had less than `e^-margin` of the
+    /// best one's probability.
+    pub prune_margin: f64,
+}
+
+impl Default for CorrectConfig {
+    fn default() -> Self {
+        CorrectConfig {
+            max_distance: 2,
+            min_count: 1,
+            max_words: None,
+            prefix_chars: 7,
+            prior_weight: 0.72,
+            channel: ChannelCosts::default(),
+            spin: SpinCosts::default(),
+            split: 3.5,
+            prune_margin: 8.0,
+            sound_key_distance: Some(1),
+        }
+    }
+}
+
+impl CorrectConfig {
+    /// Sets [`CorrectConfig::max_distance`].
+    pub fn max_distance(mut self, d: usize) -> Self {
+        self.max_distance = d;
+        self
+    }
+
+    /// Sets [`CorrectConfig::min_count`].
+    pub fn min_count(mut self, c: u64) -> Self {
+        self.min_count = c;
+        self
+    }
+
+    /// Sets [`CorrectConfig::max_words`].
+    pub fn max_words(mut self, n: Option<usize>) -> Self {
+        self.max_words = n;
+        self
+    }
+
+    /// Sets [`CorrectConfig::prior_weight`].
+    pub fn prior_weight(mut self, w: f64) -> Self {
+        self.prior_weight = w;
+        self
+    }
+
+    /// Checks every option.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming the first bad option.
+    pub fn validate(&self) -> Result<()> {
+        let bad =
+            |option: &'static str, reason: String| Err(Error::InvalidOption { option, reason });
+        if self.max_distance > 3 {
+            return bad(
+                "--max-distance",
+                format!("{} is too large; use 0 to 3", self.max_distance),
+            );
+        }
+        if !(self.max_distance + 1..=16).contains(&self.prefix_chars) {
+            return bad(
+                "prefix_chars",
+                format!(
+                    "{} must be between max_distance + 1 and 16",
+                    self.prefix_chars
+                ),
+            );
+        }
+        if self.sound_key_distance.is_some_and(|d| d > 2) {
+            return bad(
+                "sound_key_distance",
+                "must be 0, 1 or 2 (or None)".to_string(),
+            );
+        }
+        let c = &self.channel;
+        let s = &self.spin;
+        let costs = [
+            ("prior_weight", self.prior_weight),
+            ("split", self.split),
+            ("prune_margin", self.prune_margin),
+            ("spin.inword", s.inword),
+            ("spin.second_swap", s.second_swap),
+            ("spin.whole_word", s.whole_word),
+            ("channel.substitute", c.substitute),
+            ("channel.substitute_neighbour", c.substitute_neighbour),
+            ("channel.substitute_vowel", c.substitute_vowel),
+            ("channel.substitute_accent", c.substitute_accent),
+            ("channel.delete", c.delete),
+            ("channel.delete_double", c.delete_double),
+            ("channel.insert", c.insert),
+            ("channel.insert_double", c.insert_double),
+            ("channel.insert_neighbour", c.insert_neighbour),
+            ("channel.punctuation", c.punctuation),
+            ("channel.transpose", c.transpose),
+            ("channel.ocr", c.ocr),
+            ("channel.sound", c.sound),
+            ("channel.first_letter", c.first_letter),
+        ];
+        for (name, v) in costs {
+            if !(v.is_finite() && v >= 0.0) {
+                return bad(name, format!("{v} must be a finite number >= 0"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A prior over candidates that looks at the neighbouring words, plugged into
+/// [`Corrector::suggest_in_context`] (e.g. a word-bigram model).
+///
+/// Any `Fn(Option<&str>, &str, Option<&str>) -> Option<f64> + Sync` closure is one.
+pub trait ContextModel: Sync {
+    /// `ln P(candidate | prev, next)` up to a constant shared by all candidates, or
+    /// `None` to use the lexicon frequency for this candidate. Words are case-folded;
+    /// a split candidate is passed as its two words with a space (`"a lot"`).
+    fn log_prior(&self, prev: Option<&str>, candidate: &str, next: Option<&str>) -> Option<f64>;
+}
+
+impl<F> ContextModel for F
+where
+    F: Fn(Option<&str>, &str, Option<&str>) -> Option<f64> + Sync,
+{
+    fn log_prior(&self, prev: Option<&str>, candidate: &str, next: Option<&str>) -> Option<f64> {
+        self(prev, candidate, next)
+    }
+}
+
+/// The words grouped by [`sound_key`], with a delete index over the distinct keys.
+#[derive(Debug)]
+struct SoundIndex {
+    /// Distinct keys (a key's count is that of its most frequent word).
+    keys: WordTable,
+    index: DeleteIndex,
+    /// `words[starts[k]..starts[k + 1]]` are the ids of the words with key id `k`.
+    starts: Vec<u32>,
+    words: Vec<u32>,
+}
+
+impl SoundIndex {
+    fn build(table: &WordTable, max_distance: usize) -> SoundIndex {
+        let mut by_key: Vec<(String, u32)> = (0..table.len() as u32)
+            .map(|id| (sound_key(table.word(id)), id))
+            .filter(|(k, _)| !k.is_empty())
+            .collect();
+        by_key.sort_unstable();
+        let keys =
+            WordTable::from_pairs(by_key.iter().map(|(k, id)| (k.as_str(), table.count(*id))));
+        let mut starts = vec![0u32; keys.len() + 1];
+        let key_ids: Vec<u32> = by_key
+            .iter()
+            .map(|(k, _)| {
+                keys.lookup(k)
+                    .expect("every key was added to the key table")
+            })
+            .collect();
+        for &k in &key_ids {
+            starts[k as usize + 1] += 1;
+        }
+        for k in 0..keys.len() {
+            starts[k + 1] += starts[k];
+        }
+        let mut fill = starts.clone();
+        let mut words = vec![0u32; by_key.len()];
+        for (&k, (_, id)) in key_ids.iter().zip(&by_key) {
+            words[fill[k as usize] as usize] = *id;
+            fill[k as usize] += 1;
+        }
+        let index = DeleteIndex::build(
+            &keys,
+            IndexConfig {
+                max_distance,
+                prefix_chars: 7,
+            },
+        );
+        SoundIndex {
+            keys,
+            index,
+            starts,
+            words,
+        }
+    }
+}
+
+/// The case pattern of a token, re-applied to its suggestions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CaseShape {
+    Lower,
+    Capitalized,
+    AllCaps,
+}
+
+fn case_shape(token: &str) -> CaseShape {
+    let mut cased = token
+        .chars()
+        .filter(|c| c.is_uppercase() || c.is_lowercase());
+    let Some(first) = cased.next() else {
+        return CaseShape::Lower;
+    };
+    let mut rest_upper = 0;
+    let mut rest_lower = 0;
+    for c in cased {
+        if c.is_uppercase() {
+            rest_upper += 1;
+        } else {
+            rest_lower += 1;
+        }
+    }
+    match (first.is_uppercase(), rest_upper, rest_lower) {
+        (true, u, 0) if u > 0 => CaseShape::AllCaps,
+        (true, _, _) => CaseShape::Capitalized,
+        (false, _, _) => CaseShape::Lower,
+    }
+}
+
+fn apply_case(shape: CaseShape, folded: &str) -> String {
+    match shape {
+        CaseShape::Lower => folded.to_string(),
+        CaseShape::AllCaps => folded.to_uppercase(),
+        CaseShape::Capitalized => {
+            let mut out = String::with_capacity(folded.len());
+            let mut done = false;
+            for c in folded.chars() {
+                if !done && (c.is_lowercase() || c.is_uppercase()) {
+                    out.extend(c.to_uppercase());
+                    done = true;
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+    }
+}
+
+/// A split suggestion in the case of the token's two parts ("ofDarfur" -> "of Darfur",
+/// "Alot" -> "A lot"); the whole token's `shape` if the parts can't be matched up (case
+/// folding changed the number of chars).
+fn case_split(token: &str, folded_split: &str, shape: CaseShape) -> String {
+    let Some((left, right)) = folded_split.split_once(' ') else {
+        return apply_case(shape, folded_split);
+    };
+    let k = left.chars().count();
+    if token.chars().count() != k + right.chars().count() {
+        return apply_case(shape, folded_split);
+    }
+    let split = token.char_indices().nth(k).map_or(token.len(), |(i, _)| i);
+    let (tl, tr) = token.split_at(split);
+    let (sl, sr) = (case_shape(tl), case_shape(tr));
+    // An all-caps token keeps both parts in capitals, even a one-letter part.
+    let (sl, sr) = if shape == CaseShape::AllCaps {
+        (CaseShape::AllCaps, CaseShape::AllCaps)
+    } else {
+        (sl, sr)
+    };
+    format!("{} {}", apply_case(sl, left), apply_case(sr, right))
+}
+
+/// A candidate before normalisation: case-folded text and `ln` of its joint probability.
+#[derive(Debug, Clone)]
+struct Candidate {
+    text: String,
+    log_score: f64,
+    source: SuggestionSource,
+}
+
+/// `ln(e^a + e^b)`.
+fn log_add(a: f64, b: f64) -> f64 {
+    let (hi, lo) = if a >= b { (a, b) } else { (b, a) };
+    if lo == f64::NEG_INFINITY {
+        hi
+    } else {
+        hi + (lo - hi).exp().ln_1p()
+    }
+}
+
+/// Proposes corrections for flagged tokens; see the module doc.
+///
+/// # Performance
+///
+/// [`Corrector::new`] copies the eligible lexicon words into a [`WordTable`] (tens of
+/// milliseconds for 300k words) and, with a thesaurus, builds two small FSTs. The delete
+/// index is built on the first [`Corrector::suggest`] (or by [`Corrector::warm_up`]):
+/// about half a second and 30 MB for 230k words, so a run that flags nothing never pays
+/// for it. It is not stored in the model: it is an order of magnitude bigger than the
+/// lexicon and rebuilding it is cheap. A `Corrector` is `Sync`; share one between threads.
+#[derive(Debug)]
+pub struct Corrector<'t> {
+    config: CorrectConfig,
+    table: WordTable,
+    index: OnceLock<DeleteIndex>,
+    sound: OnceLock<SoundIndex>,
+    channel: Channel,
+    spin: Option<SpinReverser<'t>>,
+    /// `ln` of the table's total count, for the unigram prior.
+    log_total: f64,
+}
+
+impl<'t> Corrector<'t> {
+    /// A corrector proposing words of `lexicon` (filtered by `config.min_count` and
+    /// `config.max_words`, and to words with at least one letter), with spin reversal
+    /// when a thesaurus is given.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] if `config` is invalid (see [`CorrectConfig::validate`]).
+    pub fn new(
+        lexicon: &Lexicon,
+        thesaurus: Option<&'t Thesaurus>,
+        config: CorrectConfig,
+    ) -> Result<Corrector<'t>> {
+        use fst::Streamer;
+        let mut words: Vec<(String, u64)> = Vec::new();
+        let mut stream = lexicon.map().stream();
+        while let Some((k, count)) = stream.next() {
+            if count < config.min_count {
+                continue;
+            }
+            let Ok(w) = std::str::from_utf8(k) else {
+                continue;
+            };
+            if w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_whitespace) {
+                words.push((w.to_string(), count));
+            }
+        }
+        Corrector::from_words(
+            words.iter().map(|(w, c)| (w.as_str(), *c)),
+            thesaurus,
+            config,
+        )
+    }
+
+    /// A corrector over explicit `(case-folded word, count)` pairs instead of a
+    /// [`Lexicon`] (same filtering as [`Corrector::new`] except the letter check).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] if `config` is invalid.
+    pub fn from_words<'a>(
+        words: impl IntoIterator<Item = (&'a str, u64)>,
+        thesaurus: Option<&'t Thesaurus>,
+        config: CorrectConfig,
+    ) -> Result<Corrector<'t>> {
+        config.validate()?;
+        let mut words: Vec<(&str, u64)> = words
+            .into_iter()
+            .filter(|&(_, c)| c >= config.min_count)
+            .collect();
+        if let Some(n) = config.max_words {
+            if words.len() > n {
+                // Keep the n most frequent; ties broken by word for determinism.
+                words.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                words.truncate(n);
+            }
+        }
+        let table = WordTable::from_pairs(words);
+        let log_total = (table.total().max(1) as f64).ln();
+        let spin = thesaurus.map(|t| SpinReverser::new(t, config.spin));
+        Ok(Corrector {
+            channel: Channel::new(config.channel),
+            config,
+            table,
+            index: OnceLock::new(),
+            sound: OnceLock::new(),
+            spin,
+            log_total,
+        })
+    }
+
+    /// The options in use.
+    pub fn config(&self) -> &CorrectConfig {
+        &self.config
+    }
+
+    /// The words that can be proposed.
+    pub fn words(&self) -> &WordTable {
+        &self.table
+    }
+
+    /// Builds the indexes now instead of on the first suggestion, and returns the delete
+    /// index.
+    pub fn warm_up(&self) -> &DeleteIndex {
+        self.sound_index();
+        self.delete_index()
+    }
+
+    fn sound_index(&self) -> Option<&SoundIndex> {
+        let d = self.config.sound_key_distance?;
+        Some(self.sound.get_or_init(|| SoundIndex::build(&self.table, d)))
+    }
+
+    fn delete_index(&self) -> &DeleteIndex {
+        self.index.get_or_init(|| {
+            DeleteIndex::build(
+                &self.table,
+                IndexConfig {
+                    max_distance: self.config.max_distance,
+                    prefix_chars: self.config.prefix_chars,
+                },
+            )
+        })
+    }
+
+    /// Up to `max` corrections for `token`, best first, without context. See
+    /// [`Corrector::suggest_in_context`].
+    pub fn suggest(&self, token: &str, max: usize) -> Vec<Suggestion> {
+        self.suggest_with(token, None, None, None, max)
+    }
+
+    /// Up to `max` corrections for `token`, best first, with `context` supplying the prior
+    /// given the previous and next words. The token itself (case-folded) is never
+    /// proposed: it was flagged. Returns nothing for a token without letters or digits
+    /// or longer than [`MAX_TOKEN_CHARS`].
+    pub fn suggest_in_context(
+        &self,
+        token: &str,
+        prev: Option<&str>,
+        next: Option<&str>,
+        context: &dyn ContextModel,
+        max: usize,
+    ) -> Vec<Suggestion> {
+        self.suggest_with(token, prev, next, Some(context), max)
+    }
+
+    fn suggest_with(
+        &self,
+        token: &str,
+        prev: Option<&str>,
+        next: Option<&str>,
+        context: Option<&dyn ContextModel>,
+        max: usize,
+    ) -> Vec<Suggestion> {
+        if max == 0
+            || token.chars().count() > MAX_TOKEN_CHARS
+            || !token.chars().any(char::is_alphanumeric)
+        {
+            return Vec::new();
+        }
+        let folded = fold_case(token);
+        let prev = prev.map(fold_case);
+        let next = next.map(fold_case);
+        let prior = |w: &str, id: Option<u32>| -> f64 {
+            let ctx = context.and_then(|c| c.log_prior(prev.as_deref(), w, next.as_deref()));
+            ctx.unwrap_or_else(|| match id {
+                Some(id) => self.unigram_log_prior_id(id),
+                None => self.unigram_log_prior(w),
+            })
+        };
+        let frequency_prior = context.is_none();
+        let mut cands = self.candidates(&folded, &prior, frequency_prior);
+        if folded.contains('-') && self.table.lookup(&folded).is_none() {
+            cands.extend(self.hyphenated(&folded, &prior, frequency_prior));
+        }
+        self.rank(cands, token, max)
+    }
+
+    /// `prior_weight * ln(count / total)` of word `id`.
+    fn unigram_log_prior_id(&self, id: u32) -> f64 {
+        self.config.prior_weight * ((self.table.count(id).max(1) as f64).ln() - self.log_total)
+    }
+
+    /// `prior_weight * ln(count / total)` (summed over the words of a split), or `-inf`
+    /// for a word not in the table.
+    fn unigram_log_prior(&self, folded: &str) -> f64 {
+        let mut total = 0.0;
+        for part in folded.split(' ') {
+            match self.table.lookup(part) {
+                Some(id) => total += (self.table.count(id) as f64).ln() - self.log_total,
+                None => return f64::NEG_INFINITY,
+            }
+        }
+        self.config.prior_weight * total
+    }
+
+    /// Every candidate from every source for a case-folded token (not deduplicated).
+    fn candidates(&self, folded: &str, prior: &Prior<'_>, frequency_prior: bool) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        self.edit_candidates(folded, prior, frequency_prior, &mut out);
+        self.spin_candidates(folded, prior, &mut out);
+        self.split_candidates(folded, prior, &mut out);
+        out
+    }
+
+    /// Edit candidates.
+    ///
+    /// With the frequency prior (no context model), enumeration is staged: first every
+    /// word within one edit, which fixes the best score `B` so far; then words two edits
+    /// away, but only among words frequent enough to score within [`CorrectConfig::prune_margin`]
+    /// of `B` (their prior minus the channel's lower bound for two edits). Word ids are
+    /// frequency ranks, so that is an id range and the index reads only the head of each
+    /// bucket. Short tokens have thousands of rare words two edits away ("teh": every
+    /// three-letter abbreviation), and this skips most of them without changing any
+    /// score above the margin. A context model's prior is not monotone in frequency, so
+    /// with one every word within `max_distance` is scored.
+    fn edit_candidates(
+        &self,
+        folded: &str,
+        prior: &Prior<'_>,
+        frequency_prior: bool,
+        out: &mut Vec<Candidate>,
+    ) {
+        let k = self.config.max_distance;
+        if k == 0 {
+            return;
+        }
+        let index = self.delete_index();
+        let query: Vec<char> = folded.chars().collect();
+        let mut found = Vec::new();
+        let mut local = None;
+        let mut best = f64::NEG_INFINITY;
+        SCRATCH.with(|cell| {
+            // A context model that calls back into `suggest` finds the buffers in use.
+            let mut guard = cell.try_borrow_mut().ok();
+            let qs = match guard.as_deref_mut() {
+                Some(s) => s,
+                None => local.insert(QueryScratch::default()),
+            };
+            if !frequency_prior || k == 1 {
+                index.candidates(&self.table, &query, k, qs, &mut found);
+                self.score_edits(&query, &found, prior, &mut best, out);
+                self.sound_candidates(folded, &query, qs, prior, frequency_prior, &mut best, out);
+                return;
+            }
+            index.candidates(&self.table, &query, 1, qs, &mut found);
+            self.score_edits(&query, &found, prior, &mut best, out);
+            let max_id = self.max_useful_id(
+                best - self.config.prune_margin + self.channel.costs().lower_bound(2),
+            );
+            index.candidates_below(&self.table, &query, k, max_id, qs, &mut found);
+            found.retain(|&(_, d)| d >= 2);
+            self.score_edits(&query, &found, prior, &mut best, out);
+            self.sound_candidates(folded, &query, qs, prior, true, &mut best, out);
+        });
+    }
+
+    /// Words whose sound key is within `sound_key_distance` of the token's but which are
+    /// more than `max_distance` edits away (closer ones are edit candidates already).
+    /// With the frequency prior, only words frequent enough to come within the margin
+    /// of `best` at that distance are considered, as in `edit_candidates`.
+    #[allow(clippy::too_many_arguments)]
+    fn sound_candidates(
+        &self,
+        folded: &str,
+        query: &[char],
+        qs: &mut QueryScratch,
+        prior: &Prior<'_>,
+        frequency_prior: bool,
+        best: &mut f64,
+        out: &mut Vec<Candidate>,
+    ) {
+        let Some(sound) = self.sound_index() else {
+            return;
+        };
+        if folded.chars().filter(|c| c.is_alphabetic()).count() < MIN_SOUND_KEY_LETTERS {
+            return;
+        }
+        let key: Vec<char> = sound_key(folded).chars().collect();
+        let mut keys = Vec::new();
+        let d = self.config.sound_key_distance.unwrap_or(0);
+        sound.index.candidates(&sound.keys, &key, d, qs, &mut keys);
+        let far = (self.config.max_distance + 1).min(u8::MAX as usize) as u8;
+        let max_id = if frequency_prior {
+            let bound = self.channel.costs().lower_bound(usize::from(far));
+            self.max_useful_id(*best - self.config.prune_margin + bound)
+        } else {
+            u32::MAX
+        };
+        let mut found = Vec::new();
+        let mut chars = Vec::new();
+        for (k, _) in keys {
+            let (lo, hi) = (sound.starts[k as usize], sound.starts[k as usize + 1]);
+            for &id in &sound.words[lo as usize..hi as usize] {
+                if id >= max_id {
+                    continue;
+                }
+                let len_diff = self.table.char_len(id).abs_diff(query.len());
+                chars.clear();
+                chars.extend(self.table.word(id).chars());
+                if osa_distance_within(query, &chars, self.config.max_distance).is_none() {
+                    // OSA is at least the length difference: a tighter bound for pruning.
+                    found.push((id, far.max(len_diff.min(255) as u8)));
+                }
+            }
+        }
+        // Ids are frequency ranks: keep the most frequent (with the frequency prior, the
+        // only ones that can win; with a context model, a cap on the work).
+        found.sort_unstable();
+        found.truncate(MAX_SOUND_CANDIDATES);
+        self.score_edits(query, &found, prior, best, out);
+    }
+
+    /// Ids of the words whose frequency prior is at least `min_log_prior` are
+    /// `0..max_useful_id(min_log_prior)`.
+    fn max_useful_id(&self, min_log_prior: f64) -> u32 {
+        let w = self.config.prior_weight;
+        if !min_log_prior.is_finite() || w <= 0.0 {
+            return u32::MAX;
+        }
+        // prior = w * (ln count - ln total) >= min  <=>  count >= exp(min / w + ln total)
+        let min_count = (min_log_prior / w + self.log_total).exp();
+        if min_count <= 1.0 {
+            return u32::MAX;
+        }
+        // `as` saturates for counts beyond u64 (then no word qualifies).
+        let min_count = min_count.ceil() as u64;
+        u32::try_from(self.table.count_at_least(min_count)).unwrap_or(u32::MAX)
+    }
+
+    /// Scores `(id, distance)` candidates (`distance` may be a lower bound) in order of
+    /// decreasing prior, skipping those whose channel cost can't be low enough to come
+    /// within [`CorrectConfig::prune_margin`] of `best` (updated as better ones are found)
+    /// and cutting the channel table short for the others.
+    fn score_edits(
+        &self,
+        query: &[char],
+        found: &[(u32, u8)],
+        prior: &Prior<'_>,
+        best: &mut f64,
+        out: &mut Vec<Candidate>,
+    ) {
+        let mut scored: Vec<(f64, u32, u8)> = found
+            .iter()
+            .filter(|&&(_, d)| d > 0)
+            .map(|&(id, d)| (prior(self.table.word(id), Some(id)), id, d))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut chars = Vec::new();
+        let mut table = Vec::new();
+        let costs = *self.channel.costs();
+        for (p, id, d) in scored {
+            let limit = p - (*best - self.config.prune_margin);
+            if limit < 0.0 {
+                break; // priors only decrease and `best` only grows from here
+            }
+            if costs.lower_bound(usize::from(d)) > limit {
+                continue;
+            }
+            let word = self.table.word(id);
+            chars.clear();
+            chars.extend(word.chars());
+            if let Some(cost) = self.channel.cost_within(query, &chars, limit, &mut table) {
+                let log_score = p - cost;
+                *best = best.max(log_score);
+                out.push(Candidate {
+                    text: word.to_string(),
+                    log_score,
+                    source: SuggestionSource::Edit,
+                });
+            }
+        }
+    }
+
+    /// In-word (one or two swaps) and whole-word spin reversals of a case-folded token.
+    fn spin_candidates(&self, folded: &str, prior: &Prior<'_>, out: &mut Vec<Candidate>) {
+        let Some(spin) = self.spin.as_ref() else {
+            return;
+        };
+        let reversals = spin.reversals(
+            folded,
+            |w| self.table.lookup(w).is_some(),
+            |p| self.table.has_prefix(p),
+        );
+        for r in reversals {
+            out.push(Candidate {
+                log_score: prior(&r.word, self.table.lookup(&r.word)) + r.log_prob,
+                text: r.word,
+                source: SuggestionSource::Spin,
+            });
+        }
+    }
+
+    /// Two words run together: both halves must be words (a one-letter half only `a` or
+    /// `i`, since every letter is a "word" in a frequency list).
+    fn split_candidates(&self, folded: &str, prior: &Prior<'_>, out: &mut Vec<Candidate>) {
+        for (at, _) in folded.char_indices().skip(1) {
+            let (l, r) = folded.split_at(at);
+            let ok = |p: &str| {
+                let short = p.chars().nth(1).is_none();
+                (!short || p == "a" || p == "i")
+                    && p.chars().any(char::is_alphabetic)
+                    && self.table.lookup(p).is_some()
+            };
+            if ok(l) && ok(r) {
+                let text = format!("{l} {r}");
+                let log_score = prior(&text, None) - self.config.split;
+                out.push(Candidate {
+                    text,
+                    log_score,
+                    source: SuggestionSource::Split,
+                });
+            }
+        }
+    }
+
+    /// A hyphenated token corrected part by part: each unknown part replaced by its best
+    /// candidates, the known parts kept (scored as their prior, no channel cost).
+    fn hyphenated(&self, folded: &str, prior: &Prior<'_>, frequency_prior: bool) -> Vec<Candidate> {
+        const PER_PART: usize = 3;
+        let parts: Vec<&str> = folded.split('-').collect();
+        if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
+            return Vec::new();
+        }
+        // Options for each part: (text, log score, source).
+        let mut options: Vec<Vec<Candidate>> = Vec::new();
+        for p in &parts {
+            if self.table.lookup(p).is_some() {
+                options.push(vec![Candidate {
+                    text: p.to_string(),
+                    log_score: prior(p, None),
+                    source: SuggestionSource::Edit,
+                }]);
+                continue;
+            }
+            let mut c = merge(self.candidates(p, prior, frequency_prior));
+            c.sort_by(|a, b| {
+                b.log_score
+                    .total_cmp(&a.log_score)
+                    .then(a.text.cmp(&b.text))
+            });
+            c.truncate(PER_PART);
+            if c.is_empty() {
+                return Vec::new();
+            }
+            options.push(c);
+        }
+        // The best of every part, then each alternative for one part at a time.
+        let best: Vec<&Candidate> = options.iter().map(|o| &o[0]).collect();
+        let combine = |choice: &[&Candidate]| Candidate {
+            text: choice
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect::<Vec<_>>()
+                .join("-"),
+            log_score: choice.iter().map(|c| c.log_score).sum(),
+            source: choice
+                .iter()
+                .map(|c| c.source)
+                .find(|&s| s != SuggestionSource::Edit)
+                .unwrap_or(SuggestionSource::Edit),
+        };
+        let mut out = vec![combine(&best)];
+        for (k, o) in options.iter().enumerate() {
+            for alt in o.iter().skip(1) {
+                let mut choice = best.clone();
+                choice[k] = alt;
+                out.push(combine(&choice));
+            }
+        }
+        out
+    }
+
+    /// Merges repeated candidates, normalises, sorts best first, truncates and cases.
+    fn rank(&self, cands: Vec<Candidate>, token: &str, max: usize) -> Vec<Suggestion> {
+        let shape = case_shape(token);
+        let mut cands = merge(cands);
+        cands.retain(|c| c.log_score.is_finite());
+        let total = cands
+            .iter()
+            .fold(f64::NEG_INFINITY, |acc, c| log_add(acc, c.log_score));
+        cands.sort_by(|a, b| {
+            b.log_score
+                .total_cmp(&a.log_score)
+                .then(a.text.cmp(&b.text))
+        });
+        cands.truncate(max);
+        cands
+            .into_iter()
+            .map(|c| Suggestion {
+                text: match c.source {
+                    SuggestionSource::Split => case_split(token, &c.text, shape),
+                    _ => apply_case(shape, &c.text),
+                },
+                score: (c.log_score - total).exp(),
+                source: c.source,
+            })
+            .collect()
+    }
+}
+
+/// Adds the probabilities of candidates with the same text; the source kept is the one
+/// contributing most.
+fn merge(mut cands: Vec<Candidate>) -> Vec<Candidate> {
+    cands.sort_by(|a, b| {
+        a.text
+            .cmp(&b.text)
+            .then(b.log_score.total_cmp(&a.log_score))
+    });
+    let mut out: Vec<Candidate> = Vec::with_capacity(cands.len());
+    for c in cands {
+        match out.last_mut() {
+            Some(last) if last.text == c.text => {
+                last.log_score = log_add(last.log_score, c.log_score)
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::counts::WordCounts;
+
+    fn lexicon(words: &[(&str, u64)]) -> Lexicon {
+        Lexicon::from_counts(&WordCounts::from_pairs(
+            words.iter().map(|&(w, c)| (w.to_string(), c)),
+        ))
+    }
+
+    fn sample_lexicon() -> Lexicon {
+        lexicon(&[
+            ("the", 50_000),
+            ("a", 30_000),
+            ("lot", 900),
+            ("of", 40_000),
+            ("said", 5_000),
+            ("help", 2_000),
+            ("shell", 300),
+            ("receive", 700),
+            ("relieve", 200),
+            ("deceive", 100),
+            ("president", 1_500),
+            ("cold", 800),
+            ("told", 2_500),
+            ("caged", 20),
+            ("biggest", 900),
+            ("formally", 200),
+            ("form", 1_000),
+            ("ally", 150),
+            ("modern", 600),
+            ("long", 3_000),
+            ("range", 900),
+            ("measures", 700),
+            ("against", 2_000),
+            ("architecture", 400),
+            ("architect", 100),
+        ])
+    }
+
+    fn sample_thesaurus() -> Thesaurus {
+        Thesaurus::from_pairs([
+            ("aid", vec!["help", "assist"]),
+            ("reside", vec!["dwell", "live"]),
+            ("old", vec!["elderly", "aged"]),
+            ("big", vec!["huge", "large"]),
+            ("form", vec!["establish", "shape"]),
+            ("ally", vec!["associate", "friend"]),
+            ("sure", vec!["certain"]),
+            ("gain", vec!["obtain"]),
+        ])
+    }
+
+    fn texts(s: &[Suggestion]) -> Vec<&str> {
+        s.iter().map(|s| s.text.as_str()).collect()
+    }
+
+    macro_rules! case {
+        ($name:ident, $token:expr, $want:expr) => {
+            #[test]
+            fn $name() {
+                let lex = sample_lexicon();
+                let th = sample_thesaurus();
+                let c = Corrector::new(&lex, Some(&th), CorrectConfig::default()).unwrap();
+                let got = c.suggest($token, 5);
+                assert_eq!(
+                    got.first().map(|s| s.text.as_str()),
+                    Some($want),
+                    "{}: got {:?}",
+                    $token,
+                    got
+                );
+            }
+        };
+    }
+
+    case!(transposition, "recieve", "receive");
+    case!(ocr_rn_for_m, "modem", "modern");
+    case!(ocr_digit_for_letter, "c0ld", "cold");
+    case!(spin_inside_word, "shelp", "said");
+    case!(spin_keeps_capital, "Pdwellnt", "President");
+    case!(spin_two_swaps, "establishassociate", "formally");
+    case!(spin_all_caps, "TELDERLY", "TOLD");
+    case!(spin_capital_short_word, "Celderly", "Cold");
+    case!(spin_in_middle, "meacertains", "measures");
+    case!(spin_after_prefix, "aobtainst", "against");
+    case!(spin_two_letters_kept, "hugegest", "biggest");
+    case!(split_words, "alot", "a lot");
+    case!(split_keeps_capital, "Ofthe", "Of the");
+    case!(split_keeps_inner_capital, "ofThe", "of The");
+    case!(hyphenated_part_by_part, "lnog-range", "long-range");
+    case!(sound_alike_beyond_two_edits, "aratictature", "architecture");
+
+    #[test]
+    fn scores_are_probabilities_summing_to_at_most_one() {
+        let lex = sample_lexicon();
+        let c = Corrector::new(&lex, None, CorrectConfig::default()).unwrap();
+        for token in ["recieve", "teh", "x", "shelp", "alot"] {
+            let s = c.suggest(token, 3);
+            let sum: f64 = s.iter().map(|s| s.score).sum();
+            assert!(sum <= 1.0 + 1e-9, "{token}: {sum}");
+            assert!(s.windows(2).all(|p| p[0].score >= p[1].score), "{token}");
+            assert!(s.iter().all(|s| (0.0..=1.0).contains(&s.score)));
+        }
+        let all = c.suggest("recieve", 100);
+        let sum: f64 = all.iter().map(|s| s.score).sum();
+        assert!((sum - 1.0).abs() < 1e-9, "{sum}");
+    }
+
+    #[test]
+    fn never_proposes_the_token_itself() {
+        let lex = sample_lexicon();
+        let c = Corrector::new(&lex, None, CorrectConfig::default()).unwrap();
+        assert!(!texts(&c.suggest("told", 10)).contains(&"told"));
+        assert!(texts(&c.suggest("told", 10)).contains(&"cold"));
+    }
+
+    #[test]
+    fn case_patterns() {
+        let lex = sample_lexicon();
+        let c = Corrector::new(&lex, None, CorrectConfig::default()).unwrap();
+        assert_eq!(c.suggest("RECIEVE", 1)[0].text, "RECEIVE");
+        assert_eq!(c.suggest("Recieve", 1)[0].text, "Receive");
+        assert_eq!(c.suggest("recieve", 1)[0].text, "receive");
+        assert_eq!(c.suggest("ALOT", 1)[0].text, "A LOT");
+    }
+
+    #[test]
+    fn sources_are_reported() {
+        let lex = sample_lexicon();
+        let th = sample_thesaurus();
+        let c = Corrector::new(&lex, Some(&th), CorrectConfig::default()).unwrap();
+        assert_eq!(c.suggest("shelp", 1)[0].source, SuggestionSource::Spin);
+        assert_eq!(c.suggest("recieve", 1)[0].source, SuggestionSource::Edit);
+        assert_eq!(c.suggest("alot", 1)[0].source, SuggestionSource::Split);
+    }
+
+    #[test]
+    fn context_model_can_override_frequency() {
+        let lex = sample_lexicon();
+        let c = Corrector::new(&lex, None, CorrectConfig::default()).unwrap();
+        // Without context, "recieve" -> "receive"; a context preferring "relieve" wins.
+        let ctx = |_: Option<&str>, w: &str, next: Option<&str>| {
+            (next == Some("pain")).then(|| if w == "relieve" { 0.0 } else { -20.0 })
+        };
+        let got = c.suggest_in_context("recieve", Some("to"), Some("Pain"), &ctx, 2);
+        assert_eq!(got[0].text, "relieve");
+        let got = c.suggest_in_context("recieve", Some("to"), Some("gifts"), &ctx, 2);
+        assert_eq!(got[0].text, "receive");
+    }
+
+    #[test]
+    fn hostile_tokens_give_nothing_and_do_not_panic() {
+        let lex = sample_lexicon();
+        let th = sample_thesaurus();
+        let c = Corrector::new(&lex, Some(&th), CorrectConfig::default()).unwrap();
+        assert!(c.suggest("", 5).is_empty());
+        assert!(c.suggest("...", 5).is_empty());
+        assert!(c.suggest(&"a".repeat(1000), 5).is_empty());
+        assert!(c.suggest("recieve", 0).is_empty());
+        let _ = c.suggest("-", 5);
+        let _ = c.suggest("a--b", 5);
+        let _ = c.suggest("ǅemal", 5);
+    }
+
+    #[test]
+    fn invalid_config_is_rejected() {
+        let lex = sample_lexicon();
+        let err = Corrector::new(&lex, None, CorrectConfig::default().max_distance(7)).unwrap_err();
+        assert!(matches!(err, Error::InvalidOption { .. }), "{err}");
+        let err = Corrector::new(&lex, None, CorrectConfig::default().prior_weight(f64::NAN))
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidOption { .. }), "{err}");
+    }
+
+    #[test]
+    fn word_filters() {
+        let lex = sample_lexicon();
+        let c = Corrector::new(&lex, None, CorrectConfig::default().min_count(1000)).unwrap();
+        assert!(c.words().lookup("the").is_some());
+        assert!(c.words().lookup("relieve").is_none());
+        let c = Corrector::new(&lex, None, CorrectConfig::default().max_words(Some(3))).unwrap();
+        assert_eq!(c.words().len(), 3);
+        assert!(c.words().lookup("the").is_some());
+    }
+
+    #[test]
+    fn corrector_is_sync() {
+        fn is_sync<T: Sync + Send>() {}
+        is_sync::<Corrector<'static>>();
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn pruning_keeps_the_best_suggestion(
+                words in proptest::collection::vec(("[a-e]{1,7}", 1u64..100_000), 1..60),
+                token in "[a-e]{1,8}",
+            ) {
+                // Pruning drops only candidates more than `prune_margin` nats below the
+                // best, so the winner is the one exhaustive scoring finds.
+                let pairs: Vec<(&str, u64)> = words.iter().map(|(w, c)| (w.as_str(), *c)).collect();
+                let pruned = Corrector::from_words(pairs.clone(), None, CorrectConfig::default()).unwrap();
+                let all = CorrectConfig { prune_margin: 1e9, ..CorrectConfig::default() };
+                let exhaustive = Corrector::from_words(pairs, None, all).unwrap();
+                let a = pruned.suggest(&token, 1);
+                let b = exhaustive.suggest(&token, 1);
+                prop_assert_eq!(a.first().map(|s| &s.text), b.first().map(|s| &s.text));
+            }
+
+            #[test]
+            fn never_panics_and_scores_are_sane(token in "\\PC{0,20}") {
+                let lex = sample_lexicon();
+                let th = sample_thesaurus();
+                let c = Corrector::new(&lex, Some(&th), CorrectConfig::default()).unwrap();
+                let s = c.suggest(&token, 5);
+                let sum: f64 = s.iter().map(|s| s.score).sum();
+                prop_assert!(sum <= 1.0 + 1e-9);
+                prop_assert!(s.iter().all(|s| s.score.is_finite() && s.score >= 0.0));
+            }
+        }
+    }
+}
