@@ -14,6 +14,38 @@ use crate::score::{AllowList, Scorer, TextScore, DEFAULT_THRESHOLD};
 /// against everyday ones.
 pub const USER_WORD_COUNT: u64 = 10_000;
 
+/// Most tokens a thread's suggestion cache holds before it starts over.
+const SUGGESTION_CACHE_TOKENS: usize = 1 << 14;
+
+/// Per-thread cache of suggestions, owned by one checker at a time.
+#[derive(Default)]
+struct SuggestionCache {
+    owner: u64,
+    tokens: rustc_hash::FxHashMap<Box<str>, Vec<Suggestion>>,
+}
+
+impl SuggestionCache {
+    fn get(&self, owner: u64, token: &str) -> Option<Vec<Suggestion>> {
+        (self.owner == owner).then(|| self.tokens.get(token).cloned())?
+    }
+
+    fn insert(&mut self, owner: u64, token: &str, suggestions: Vec<Suggestion>) {
+        if self.owner != owner || self.tokens.len() >= SUGGESTION_CACHE_TOKENS {
+            self.tokens.clear();
+            self.owner = owner;
+        }
+        self.tokens.insert(token.into(), suggestions);
+    }
+}
+
+thread_local! {
+    static SUGGESTION_CACHE: std::cell::RefCell<SuggestionCache> =
+        std::cell::RefCell::new(SuggestionCache::default());
+}
+
+/// Source of checker ids (tags for the per-thread caches).
+static NEXT_CHECKER_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 /// Options for [`Checker`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckOptions {
@@ -42,6 +74,8 @@ impl Default for CheckOptions {
 /// for it. Share one checker between threads.
 #[derive(Debug)]
 pub struct Checker<'m> {
+    /// Tags this checker's entries in the per-thread suggestion cache.
+    id: u64,
     scorer: Scorer<'m>,
     corrector: Corrector<'m>,
     options: CheckOptions,
@@ -73,6 +107,7 @@ impl<'m> Checker<'m> {
             CorrectConfig::default(),
         )?;
         Ok(Checker {
+            id: NEXT_CHECKER_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             scorer: Scorer::new(model, allow)?,
             corrector,
             options,
@@ -89,16 +124,29 @@ impl<'m> Checker<'m> {
         &self.options
     }
 
-    /// Suggestions for one flagged token, best first (at most `max_suggestions`).
+    /// Suggestions for one flagged token, best first (at most `max_suggestions`; none,
+    /// and no correction work at all, when that is 0).
+    ///
+    /// Results are cached per thread: spinners and OCR repeat the same damage ("shelp"
+    /// for every "said"), so a feed asks for the same token many times.
     pub fn suggest(&self, token: &str) -> Vec<Suggestion> {
-        self.corrector
+        if self.options.max_suggestions == 0 {
+            return Vec::new();
+        }
+        if let Some(hit) = SUGGESTION_CACHE.with(|c| c.borrow().get(self.id, token)) {
+            return hit;
+        }
+        let suggestions: Vec<Suggestion> = self
+            .corrector
             .suggest(token, self.options.max_suggestions)
             .into_iter()
             .map(|s| Suggestion {
                 text: s.text,
                 score: s.score,
             })
-            .collect()
+            .collect();
+        SUGGESTION_CACHE.with(|c| c.borrow_mut().insert(self.id, token, suggestions.clone()));
+        suggestions
     }
 
     /// Checks one text: the report (offsets relative to `text`) and the raw scores.
