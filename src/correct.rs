@@ -88,6 +88,9 @@ type Prior<'a> = dyn Fn(&str, Option<u32>) -> f64 + 'a;
 /// At most this many sound-alike candidates (the most frequent ones) are scored per token.
 const MAX_SOUND_CANDIDATES: usize = 100;
 
+/// Sound-alike words more than this many edits from the token are not proposed.
+const MAX_SOUND_DISTANCE: usize = 8;
+
 /// Tokens with fewer letters get no sound-alike candidates: their keys are one or two
 /// letters long and shared by thousands of words.
 pub const MIN_SOUND_KEY_LETTERS: usize = 4;
@@ -715,27 +718,34 @@ impl<'t> Corrector<'t> {
         } else {
             u32::MAX
         };
-        let mut found = Vec::new();
-        let mut chars = Vec::new();
+        // Word ids are frequency ranks: visit the words of the matching keys from the most
+        // frequent (with the frequency prior the only ones that can win; with a context
+        // model, a cap on the work) and keep the first MAX_SOUND_CANDIDATES far ones.
+        let mut ids: Vec<u32> = Vec::new();
         for (k, _) in keys {
             let (lo, hi) = (sound.starts[k as usize], sound.starts[k as usize + 1]);
-            for &id in &sound.words[lo as usize..hi as usize] {
-                if id >= max_id {
-                    continue;
-                }
-                let len_diff = self.table.char_len(id).abs_diff(query.len());
-                chars.clear();
-                chars.extend(self.table.word(id).chars());
-                if osa_distance_within(query, &chars, self.config.max_distance).is_none() {
-                    // OSA is at least the length difference: a tighter bound for pruning.
-                    found.push((id, far.max(len_diff.min(255) as u8)));
-                }
+            ids.extend(
+                sound.words[lo as usize..hi as usize]
+                    .iter()
+                    .filter(|&&id| id < max_id),
+            );
+        }
+        ids.sort_unstable();
+        let mut found = Vec::new();
+        let mut chars = Vec::new();
+        for id in ids {
+            if found.len() == MAX_SOUND_CANDIDATES {
+                break;
+            }
+            chars.clear();
+            chars.extend(self.table.word(id).chars());
+            // The true distance gives a much tighter channel bound than `far` for pruning;
+            // words more than MAX_SOUND_DISTANCE edits away are implausible.
+            match osa_distance_within(query, &chars, MAX_SOUND_DISTANCE) {
+                Some(d) if d > self.config.max_distance => found.push((id, d as u8)),
+                _ => {}
             }
         }
-        // Ids are frequency ranks: keep the most frequent (with the frequency prior, the
-        // only ones that can win; with a context model, a cap on the work).
-        found.sort_unstable();
-        found.truncate(MAX_SOUND_CANDIDATES);
         self.score_edits(query, &found, prior, best, out);
     }
 

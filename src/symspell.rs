@@ -64,6 +64,8 @@ pub struct WordTable {
     counts: Vec<u64>,
     char_lens: Vec<u16>,
     by_word: Vec<u32>,
+    /// Open-addressing hash table of ids (`EMPTY` = free), for exact look-ups.
+    slots: Vec<u32>,
     total: u64,
 }
 
@@ -96,6 +98,15 @@ impl WordTable {
         let mut by_word: Vec<u32> = (0..t.counts.len() as u32).collect();
         by_word.sort_unstable_by(|&a, &b| t.word(a).cmp(t.word(b)));
         t.by_word = by_word;
+        let n = (2 * t.len()).next_power_of_two().max(16);
+        t.slots = vec![EMPTY; n];
+        for id in 0..t.len() as u32 {
+            let mut slot = word_hash(t.word(id)) as usize & (n - 1);
+            while t.slots[slot] != EMPTY {
+                slot = (slot + 1) & (n - 1);
+            }
+            t.slots[slot] = id;
+        }
         t
     }
 
@@ -104,10 +115,20 @@ impl WordTable {
         self.by_word.partition_point(|&id| self.word(id) < key)
     }
 
-    /// The id of `word`, if the table has it (binary search).
+    /// The id of `word`, if the table has it (a hash look-up).
     pub fn lookup(&self, word: &str) -> Option<u32> {
-        let id = *self.by_word.get(self.lower_bound(word))?;
-        (self.word(id) == word).then_some(id)
+        let n = self.slots.len();
+        if n == 0 {
+            return None;
+        }
+        let mut slot = word_hash(word) as usize & (n - 1);
+        loop {
+            match self.slots[slot] {
+                EMPTY => return None,
+                id if self.word(id) == word => return Some(id),
+                _ => slot = (slot + 1) & (n - 1),
+            }
+        }
     }
 
     /// Whether some word of the table starts with `prefix`.
@@ -165,6 +186,7 @@ impl WordTable {
             + self.offsets.capacity() * 4
             + self.counts.capacity() * 8
             + self.char_lens.capacity() * 2
+            + (self.by_word.capacity() + self.slots.capacity()) * 4
     }
 
     /// The naive baseline: every word within `max_distance` of `query`, by scanning the
@@ -223,6 +245,13 @@ pub struct DeleteIndex {
     bucket_starts: Vec<u32>,
     /// [`Entry`]s packed as `u64`.
     ids: Vec<u64>,
+}
+
+/// Hash of a word for [`WordTable::lookup`].
+fn word_hash(word: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(word.as_bytes());
+    finish(&h)
 }
 
 /// Mixes a 64-bit hash so its low bits (used as the bucket) depend on all input bits.
