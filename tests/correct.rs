@@ -84,13 +84,23 @@ fn scores_are_probabilities() {
         let s = corrector().suggest(token, 5);
         let sum: f64 = s.iter().map(|s| s.score).sum();
         assert!(sum <= 1.0 + 1e-9, "{token}: {sum}");
-        assert!(s.windows(2).all(|p| p[0].score >= p[1].score), "{token}: {s:?}");
+        assert!(
+            s.windows(2).all(|p| p[0].score >= p[1].score),
+            "{token}: {s:?}"
+        );
     }
 }
 
 #[test]
 fn usable_from_many_threads() {
-    let tokens = ["recieve", "shelp", "goverment", "alot", "infonnation", "hugegest"];
+    let tokens = [
+        "recieve",
+        "shelp",
+        "goverment",
+        "alot",
+        "infonnation",
+        "hugegest",
+    ];
     let want: Vec<Option<String>> = tokens.iter().map(|t| top(t).map(|s| s.text)).collect();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..4)
