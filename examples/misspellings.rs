@@ -626,11 +626,14 @@ fn run(args: &Args) -> Result<(), String> {
         Corrector::new(&lexicon, thesaurus.as_ref(), config.clone()).map_err(|e| e.to_string())?;
     let t_new = t0.elapsed();
     let t0 = Instant::now();
+    let words = corrector.words().len();
+    let t_table = t0.elapsed();
+    let t0 = Instant::now();
     let index = corrector.warm_up();
     let t_index = t0.elapsed();
     println!(
-        "corrector: {} words, table {:.1} MB, built in {t_new:.2?}; delete index {} pairs, {:.1} MB, built in {t_index:.2?}",
-        corrector.words().len(),
+        "corrector: new() {t_new:.2?}; word table {words} words, {:.1} MB, {t_table:.2?} (with the spin FSTs); \
+         delete index {} pairs, {:.1} MB, and sound-key index, {t_index:.2?}",
         corrector.words().heap_bytes() as f64 / 1e6,
         index.pairs(),
         index.heap_bytes() as f64 / 1e6,

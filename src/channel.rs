@@ -566,6 +566,15 @@ mod tests {
         }
 
         #[test]
+        fn lower_bound_holds_for_rule_letters(a in "[ackspfhxwilrnmeovuydgjz10']{0,9}", b in "[ackspfhxwilrnmeovuydgjz10']{0,9}") {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let costs = ChannelCosts::default();
+            let d = crate::edit::osa_distance(&a, &b);
+            let c = Channel::default().cost(&a, &b);
+            prop_assert!(c >= costs.lower_bound(d) - 1e-9, "cost {} < bound {} at distance {}", c, costs.lower_bound(d), d);
+        }
+
+        #[test]
         fn lower_bound_holds(a in word(), b in word()) {
             let costs = ChannelCosts::default();
             let d = crate::edit::osa_distance(&a, &b);

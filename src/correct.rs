@@ -88,6 +88,9 @@ type Prior<'a> = dyn Fn(&str, Option<u32>) -> f64 + 'a;
 /// At most this many sound-alike candidates (the most frequent ones) are scored per token.
 const MAX_SOUND_CANDIDATES: usize = 100;
 
+/// Sound-alike words more than this many edits from the token are not proposed.
+const MAX_SOUND_DISTANCE: usize = 8;
+
 /// Tokens with fewer letters get no sound-alike candidates: their keys are one or two
 /// letters long and shared by thousands of words.
 pub const MIN_SOUND_KEY_LETTERS: usize = 4;
@@ -127,7 +130,7 @@ pub struct CorrectConfig {
     pub max_distance: usize,
     /// Lexicon words seen fewer times are never proposed.
     pub min_count: u64,
-    /// Only the this many most frequent lexicon words are proposed (`None`: all).
+    /// Only this many of the most frequent lexicon words are proposed (`None`: all).
     pub max_words: Option<usize>,
     /// Characters of each word that the delete index uses (SymSpell's prefix length).
     pub prefix_chars: usize,
@@ -262,8 +265,11 @@ impl CorrectConfig {
 /// Any `Fn(Option<&str>, &str, Option<&str>) -> Option<f64> + Sync` closure is one.
 pub trait ContextModel: Sync {
     /// `ln P(candidate | prev, next)` up to a constant shared by all candidates, or
-    /// `None` to use the lexicon frequency for this candidate. Words are case-folded;
-    /// a split candidate is passed as its two words with a space (`"a lot"`).
+    /// `None` to use the lexicon frequency (`prior_weight * ln(count / total)`) for this
+    /// candidate. The two are compared directly, so a model that answers for some
+    /// candidates of a token and not others must be on the same scale as the lexicon
+    /// prior. Words are case-folded; a split candidate is passed as its two words with a
+    /// space (`"a lot"`).
     fn log_prior(&self, prev: Option<&str>, candidate: &str, next: Option<&str>) -> Option<f64>;
 }
 
@@ -428,60 +434,71 @@ fn log_add(a: f64, b: f64) -> f64 {
 ///
 /// # Performance
 ///
-/// [`Corrector::new`] copies the eligible lexicon words into a [`WordTable`] (tens of
-/// milliseconds for 300k words) and, with a thesaurus, builds two small FSTs. The delete
-/// index is built on the first [`Corrector::suggest`] (or by [`Corrector::warm_up`]):
-/// about half a second and 30 MB for 230k words, so a run that flags nothing never pays
-/// for it. It is not stored in the model: it is an order of magnitude bigger than the
-/// lexicon and rebuilding it is cheap. A `Corrector` is `Sync`; share one between threads.
+/// [`Corrector::new`] only checks the options (microseconds). The first
+/// [`Corrector::suggest`] (or [`Corrector::warm_up`]) builds, for the default model's
+/// 235k words and 54k thesaurus headwords (release build, 2 cores): the word table and
+/// the spin reverser's FSTs, about 0.3 s and 9 MB; then, in parallel, the delete index
+/// (6.0 million entries, 64 MB) and the sound-key index, about 1 s together; peak
+/// resident memory of a process holding the model and a warm corrector is about 260 MB.
+/// A run that flags nothing never pays for any of it. The indexes are not stored in the
+/// model: the delete index alone is three times the size of the whole model file and
+/// over the 50 MB budget for the embedded one, and it rebuilds in about a second.
+///
+/// [`CorrectConfig::max_words`] trades memory for recall of rare words: with the 100k
+/// most frequent words the delete index is 28 MB (peak 160 MB) and the measured accuracy
+/// (Aspell and Holbrook lists, frequency-weighted synthetic typos and spins) does not
+/// change; with 50k, Aspell-list top-1 drops 1.2 points and in-word spins 1.7.
+///
+/// A look-up of all words within two edits takes tens of microseconds for ordinary
+/// words and a few hundred for two- or three-letter tokens (which have hundreds of such
+/// neighbours); a full `suggest` takes 0.1 to 1 ms. A `Corrector` is `Sync`: share one
+/// between threads (each thread keeps its own small query buffers).
 #[derive(Debug)]
 pub struct Corrector<'t> {
     config: CorrectConfig,
-    table: WordTable,
+    channel: Channel,
+    source: WordSource<'t>,
+    thesaurus: Option<&'t Thesaurus>,
+    built: OnceLock<Built<'t>>,
     index: OnceLock<DeleteIndex>,
     sound: OnceLock<SoundIndex>,
-    channel: Channel,
-    spin: Option<SpinReverser<'t>>,
+}
+
+/// Where the proposable words come from.
+#[derive(Debug)]
+enum WordSource<'t> {
+    Lexicon(&'t Lexicon),
+    Words(Vec<(String, u64)>),
+}
+
+/// What the first suggestion builds from the word source and the thesaurus.
+#[derive(Debug)]
+struct Built<'t> {
+    table: WordTable,
     /// `ln` of the table's total count, for the unigram prior.
     log_total: f64,
+    spin: Option<SpinReverser<'t>>,
 }
 
 impl<'t> Corrector<'t> {
     /// A corrector proposing words of `lexicon` (filtered by `config.min_count` and
-    /// `config.max_words`, and to words with at least one letter), with spin reversal
-    /// when a thesaurus is given.
+    /// `config.max_words`, and to words with at least one letter and no space), with spin
+    /// reversal when a thesaurus is given. Cheap: the tables and indexes are built on
+    /// first use (see the type's performance notes).
     ///
     /// # Errors
     ///
     /// [`Error::InvalidOption`] if `config` is invalid (see [`CorrectConfig::validate`]).
     pub fn new(
-        lexicon: &Lexicon,
+        lexicon: &'t Lexicon,
         thesaurus: Option<&'t Thesaurus>,
         config: CorrectConfig,
     ) -> Result<Corrector<'t>> {
-        use fst::Streamer;
-        let mut words: Vec<(String, u64)> = Vec::new();
-        let mut stream = lexicon.map().stream();
-        while let Some((k, count)) = stream.next() {
-            if count < config.min_count {
-                continue;
-            }
-            let Ok(w) = std::str::from_utf8(k) else {
-                continue;
-            };
-            if w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_whitespace) {
-                words.push((w.to_string(), count));
-            }
-        }
-        Corrector::from_words(
-            words.iter().map(|(w, c)| (w.as_str(), *c)),
-            thesaurus,
-            config,
-        )
+        Corrector::with_source(WordSource::Lexicon(lexicon), thesaurus, config)
     }
 
     /// A corrector over explicit `(case-folded word, count)` pairs instead of a
-    /// [`Lexicon`] (same filtering as [`Corrector::new`] except the letter check).
+    /// [`Lexicon`] (same filtering as [`Corrector::new`]).
     ///
     /// # Errors
     ///
@@ -491,29 +508,76 @@ impl<'t> Corrector<'t> {
         thesaurus: Option<&'t Thesaurus>,
         config: CorrectConfig,
     ) -> Result<Corrector<'t>> {
+        let words = words.into_iter().map(|(w, c)| (w.to_string(), c)).collect();
+        Corrector::with_source(WordSource::Words(words), thesaurus, config)
+    }
+
+    fn with_source(
+        source: WordSource<'t>,
+        thesaurus: Option<&'t Thesaurus>,
+        config: CorrectConfig,
+    ) -> Result<Corrector<'t>> {
         config.validate()?;
-        let mut words: Vec<(&str, u64)> = words
-            .into_iter()
-            .filter(|&(_, c)| c >= config.min_count)
-            .collect();
-        if let Some(n) = config.max_words {
-            if words.len() > n {
-                // Keep the n most frequent; ties broken by word for determinism.
-                words.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-                words.truncate(n);
-            }
-        }
-        let table = WordTable::from_pairs(words);
-        let log_total = (table.total().max(1) as f64).ln();
-        let spin = thesaurus.map(|t| SpinReverser::new(t, config.spin));
         Ok(Corrector {
             channel: Channel::new(config.channel),
             config,
-            table,
+            source,
+            thesaurus,
+            built: OnceLock::new(),
             index: OnceLock::new(),
             sound: OnceLock::new(),
-            spin,
-            log_total,
+        })
+    }
+
+    /// The word table and spin reverser, built on first use.
+    fn built(&self) -> &Built<'t> {
+        self.built.get_or_init(|| {
+            let eligible = |w: &str, c: u64| {
+                c >= self.config.min_count
+                    && w.chars().any(char::is_alphabetic)
+                    && !w.chars().any(char::is_whitespace)
+            };
+            let mut words: Vec<(&str, u64)> = Vec::new();
+            let stream_buf: Vec<(String, u64)>;
+            match &self.source {
+                WordSource::Lexicon(lexicon) => {
+                    use fst::Streamer;
+                    let mut buf = Vec::with_capacity(lexicon.len());
+                    let mut stream = lexicon.map().stream();
+                    while let Some((k, count)) = stream.next() {
+                        if let Ok(w) = std::str::from_utf8(k) {
+                            if eligible(w, count) {
+                                buf.push((w.to_string(), count));
+                            }
+                        }
+                    }
+                    stream_buf = buf;
+                    words.extend(stream_buf.iter().map(|(w, c)| (w.as_str(), *c)));
+                }
+                WordSource::Words(pairs) => {
+                    words.extend(
+                        pairs
+                            .iter()
+                            .filter(|(w, c)| eligible(w, *c))
+                            .map(|(w, c)| (w.as_str(), *c)),
+                    );
+                }
+            }
+            if let Some(n) = self.config.max_words {
+                if words.len() > n {
+                    // Keep the n most frequent; ties broken by word for determinism.
+                    words.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                    words.truncate(n);
+                }
+            }
+            let table = WordTable::from_pairs(words);
+            Built {
+                log_total: (table.total().max(1) as f64).ln(),
+                spin: self
+                    .thesaurus
+                    .map(|t| SpinReverser::new(t, self.config.spin)),
+                table,
+            }
         })
     }
 
@@ -522,27 +586,31 @@ impl<'t> Corrector<'t> {
         &self.config
     }
 
-    /// The words that can be proposed.
+    /// The words that can be proposed (built on first use).
     pub fn words(&self) -> &WordTable {
-        &self.table
+        &self.built().table
     }
 
-    /// Builds the indexes now instead of on the first suggestion, and returns the delete
-    /// index.
+    /// Builds the word table and the indexes now instead of on the first suggestion, and
+    /// returns the delete index.
     pub fn warm_up(&self) -> &DeleteIndex {
-        self.sound_index();
-        self.delete_index()
+        self.built();
+        let (index, _) = rayon::join(|| self.delete_index(), || self.sound_index());
+        index
     }
 
     fn sound_index(&self) -> Option<&SoundIndex> {
         let d = self.config.sound_key_distance?;
-        Some(self.sound.get_or_init(|| SoundIndex::build(&self.table, d)))
+        Some(
+            self.sound
+                .get_or_init(|| SoundIndex::build(&self.built().table, d)),
+        )
     }
 
     fn delete_index(&self) -> &DeleteIndex {
         self.index.get_or_init(|| {
             DeleteIndex::build(
-                &self.table,
+                &self.built().table,
                 IndexConfig {
                     max_distance: self.config.max_distance,
                     prefix_chars: self.config.prefix_chars,
@@ -598,7 +666,7 @@ impl<'t> Corrector<'t> {
         };
         let frequency_prior = context.is_none();
         let mut cands = self.candidates(&folded, &prior, frequency_prior);
-        if folded.contains('-') && self.table.lookup(&folded).is_none() {
+        if folded.contains('-') && self.words().lookup(&folded).is_none() {
             cands.extend(self.hyphenated(&folded, &prior, frequency_prior));
         }
         self.rank(cands, token, max)
@@ -606,7 +674,8 @@ impl<'t> Corrector<'t> {
 
     /// `prior_weight * ln(count / total)` of word `id`.
     fn unigram_log_prior_id(&self, id: u32) -> f64 {
-        self.config.prior_weight * ((self.table.count(id).max(1) as f64).ln() - self.log_total)
+        self.config.prior_weight
+            * ((self.words().count(id).max(1) as f64).ln() - self.built().log_total)
     }
 
     /// `prior_weight * ln(count / total)` (summed over the words of a split), or `-inf`
@@ -614,8 +683,8 @@ impl<'t> Corrector<'t> {
     fn unigram_log_prior(&self, folded: &str) -> f64 {
         let mut total = 0.0;
         for part in folded.split(' ') {
-            match self.table.lookup(part) {
-                Some(id) => total += (self.table.count(id) as f64).ln() - self.log_total,
+            match self.words().lookup(part) {
+                Some(id) => total += (self.words().count(id) as f64).ln() - self.built().log_total,
                 None => return f64::NEG_INFINITY,
             }
         }
@@ -653,7 +722,7 @@ impl<'t> Corrector<'t> {
         if k == 0 {
             return;
         }
-        let index = self.delete_index();
+        let index = self.warm_up();
         let query: Vec<char> = folded.chars().collect();
         let mut found = Vec::new();
         let mut local = None;
@@ -666,17 +735,17 @@ impl<'t> Corrector<'t> {
                 None => local.insert(QueryScratch::default()),
             };
             if !frequency_prior || k == 1 {
-                index.candidates(&self.table, &query, k, qs, &mut found);
+                index.candidates(self.words(), &query, k, qs, &mut found);
                 self.score_edits(&query, &found, prior, &mut best, out);
                 self.sound_candidates(folded, &query, qs, prior, frequency_prior, &mut best, out);
                 return;
             }
-            index.candidates(&self.table, &query, 1, qs, &mut found);
+            index.candidates(self.words(), &query, 1, qs, &mut found);
             self.score_edits(&query, &found, prior, &mut best, out);
             let max_id = self.max_useful_id(
                 best - self.config.prune_margin + self.channel.costs().lower_bound(2),
             );
-            index.candidates_below(&self.table, &query, k, max_id, qs, &mut found);
+            index.candidates_below(self.words(), &query, k, max_id, qs, &mut found);
             found.retain(|&(_, d)| d >= 2);
             self.score_edits(&query, &found, prior, &mut best, out);
             self.sound_candidates(folded, &query, qs, prior, true, &mut best, out);
@@ -715,27 +784,34 @@ impl<'t> Corrector<'t> {
         } else {
             u32::MAX
         };
-        let mut found = Vec::new();
-        let mut chars = Vec::new();
+        // Word ids are frequency ranks: visit the words of the matching keys from the most
+        // frequent (with the frequency prior the only ones that can win; with a context
+        // model, a cap on the work) and keep the first MAX_SOUND_CANDIDATES far ones.
+        let mut ids: Vec<u32> = Vec::new();
         for (k, _) in keys {
             let (lo, hi) = (sound.starts[k as usize], sound.starts[k as usize + 1]);
-            for &id in &sound.words[lo as usize..hi as usize] {
-                if id >= max_id {
-                    continue;
-                }
-                let len_diff = self.table.char_len(id).abs_diff(query.len());
-                chars.clear();
-                chars.extend(self.table.word(id).chars());
-                if osa_distance_within(query, &chars, self.config.max_distance).is_none() {
-                    // OSA is at least the length difference: a tighter bound for pruning.
-                    found.push((id, far.max(len_diff.min(255) as u8)));
-                }
+            ids.extend(
+                sound.words[lo as usize..hi as usize]
+                    .iter()
+                    .filter(|&&id| id < max_id),
+            );
+        }
+        ids.sort_unstable();
+        let mut found = Vec::new();
+        let mut chars = Vec::new();
+        for id in ids {
+            if found.len() == MAX_SOUND_CANDIDATES {
+                break;
+            }
+            chars.clear();
+            chars.extend(self.words().word(id).chars());
+            // The true distance gives a much tighter channel bound than `far` for pruning;
+            // words more than MAX_SOUND_DISTANCE edits away are implausible.
+            match osa_distance_within(query, &chars, MAX_SOUND_DISTANCE) {
+                Some(d) if d > self.config.max_distance => found.push((id, d as u8)),
+                _ => {}
             }
         }
-        // Ids are frequency ranks: keep the most frequent (with the frequency prior, the
-        // only ones that can win; with a context model, a cap on the work).
-        found.sort_unstable();
-        found.truncate(MAX_SOUND_CANDIDATES);
         self.score_edits(query, &found, prior, best, out);
     }
 
@@ -747,13 +823,13 @@ impl<'t> Corrector<'t> {
             return u32::MAX;
         }
         // prior = w * (ln count - ln total) >= min  <=>  count >= exp(min / w + ln total)
-        let min_count = (min_log_prior / w + self.log_total).exp();
+        let min_count = (min_log_prior / w + self.built().log_total).exp();
         if min_count <= 1.0 {
             return u32::MAX;
         }
         // `as` saturates for counts beyond u64 (then no word qualifies).
         let min_count = min_count.ceil() as u64;
-        u32::try_from(self.table.count_at_least(min_count)).unwrap_or(u32::MAX)
+        u32::try_from(self.words().count_at_least(min_count)).unwrap_or(u32::MAX)
     }
 
     /// Scores `(id, distance)` candidates (`distance` may be a lower bound) in order of
@@ -771,7 +847,7 @@ impl<'t> Corrector<'t> {
         let mut scored: Vec<(f64, u32, u8)> = found
             .iter()
             .filter(|&&(_, d)| d > 0)
-            .map(|&(id, d)| (prior(self.table.word(id), Some(id)), id, d))
+            .map(|&(id, d)| (prior(self.words().word(id), Some(id)), id, d))
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut chars = Vec::new();
@@ -785,7 +861,7 @@ impl<'t> Corrector<'t> {
             if costs.lower_bound(usize::from(d)) > limit {
                 continue;
             }
-            let word = self.table.word(id);
+            let word = self.words().word(id);
             chars.clear();
             chars.extend(word.chars());
             if let Some(cost) = self.channel.cost_within(query, &chars, limit, &mut table) {
@@ -802,17 +878,17 @@ impl<'t> Corrector<'t> {
 
     /// In-word (one or two swaps) and whole-word spin reversals of a case-folded token.
     fn spin_candidates(&self, folded: &str, prior: &Prior<'_>, out: &mut Vec<Candidate>) {
-        let Some(spin) = self.spin.as_ref() else {
+        let Some(spin) = self.built().spin.as_ref() else {
             return;
         };
         let reversals = spin.reversals(
             folded,
-            |w| self.table.lookup(w).is_some(),
-            |p| self.table.has_prefix(p),
+            |w| self.words().lookup(w).is_some(),
+            |p| self.words().has_prefix(p),
         );
         for r in reversals {
             out.push(Candidate {
-                log_score: prior(&r.word, self.table.lookup(&r.word)) + r.log_prob,
+                log_score: prior(&r.word, self.words().lookup(&r.word)) + r.log_prob,
                 text: r.word,
                 source: SuggestionSource::Spin,
             });
@@ -828,7 +904,7 @@ impl<'t> Corrector<'t> {
                 let short = p.chars().nth(1).is_none();
                 (!short || p == "a" || p == "i")
                     && p.chars().any(char::is_alphabetic)
-                    && self.table.lookup(p).is_some()
+                    && self.words().lookup(p).is_some()
             };
             if ok(l) && ok(r) {
                 let text = format!("{l} {r}");
@@ -853,7 +929,7 @@ impl<'t> Corrector<'t> {
         // Options for each part: (text, log score, source).
         let mut options: Vec<Vec<Candidate>> = Vec::new();
         for p in &parts {
-            if self.table.lookup(p).is_some() {
+            if self.words().lookup(p).is_some() {
                 options.push(vec![Candidate {
                     text: p.to_string(),
                     log_score: prior(p, None),

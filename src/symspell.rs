@@ -64,6 +64,8 @@ pub struct WordTable {
     counts: Vec<u64>,
     char_lens: Vec<u16>,
     by_word: Vec<u32>,
+    /// Open-addressing hash table of ids (`EMPTY` = free), for exact look-ups.
+    slots: Vec<u32>,
     total: u64,
 }
 
@@ -76,26 +78,50 @@ impl WordTable {
             .into_iter()
             .filter(|(w, _)| !w.is_empty() && w.len() <= usize::from(u16::MAX))
             .collect();
-        pairs.sort_unstable_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
+        // Input from a lexicon is already in word order; sort only if it isn't.
+        if !pairs.windows(2).all(|p| p[0].0 <= p[1].0) {
+            pairs.sort_unstable_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
+        } else {
+            // Equal words are adjacent; put the largest count first for `dedup_by`.
+            pairs.sort_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
+        }
         pairs.dedup_by(|later, first| later.0 == first.0);
-        pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        // `pairs` is in word order; ids are ranks by count (ties in word order), so the
+        // word-order list of ids is the inverse permutation: no string comparisons.
+        let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
+        order.sort_by(|&a, &b| {
+            pairs[b as usize]
+                .1
+                .cmp(&pairs[a as usize].1)
+                .then(a.cmp(&b))
+        });
         let mut t = WordTable {
             offsets: vec![0],
             ..WordTable::default()
         };
-        for (w, c) in pairs {
+        let mut kept = vec![u32::MAX; pairs.len()];
+        for &i in &order {
+            let (w, c) = pairs[i as usize];
             let Ok(end) = u32::try_from(t.text.len() + w.len()) else {
                 break;
             };
+            kept[i as usize] = t.counts.len() as u32;
             t.text.push_str(w);
             t.offsets.push(end);
             t.counts.push(c);
             t.char_lens.push(w.chars().count() as u16);
             t.total = t.total.saturating_add(c);
         }
-        let mut by_word: Vec<u32> = (0..t.counts.len() as u32).collect();
-        by_word.sort_unstable_by(|&a, &b| t.word(a).cmp(t.word(b)));
-        t.by_word = by_word;
+        t.by_word = kept.into_iter().filter(|&id| id != u32::MAX).collect();
+        let n = (2 * t.len()).next_power_of_two().max(16);
+        t.slots = vec![EMPTY; n];
+        for id in 0..t.len() as u32 {
+            let mut slot = word_hash(t.word(id)) as usize & (n - 1);
+            while t.slots[slot] != EMPTY {
+                slot = (slot + 1) & (n - 1);
+            }
+            t.slots[slot] = id;
+        }
         t
     }
 
@@ -104,10 +130,20 @@ impl WordTable {
         self.by_word.partition_point(|&id| self.word(id) < key)
     }
 
-    /// The id of `word`, if the table has it (binary search).
+    /// The id of `word`, if the table has it (a hash look-up).
     pub fn lookup(&self, word: &str) -> Option<u32> {
-        let id = *self.by_word.get(self.lower_bound(word))?;
-        (self.word(id) == word).then_some(id)
+        let n = self.slots.len();
+        if n == 0 {
+            return None;
+        }
+        let mut slot = word_hash(word) as usize & (n - 1);
+        loop {
+            match self.slots[slot] {
+                EMPTY => return None,
+                id if self.word(id) == word => return Some(id),
+                _ => slot = (slot + 1) & (n - 1),
+            }
+        }
     }
 
     /// Whether some word of the table starts with `prefix`.
@@ -165,6 +201,7 @@ impl WordTable {
             + self.offsets.capacity() * 4
             + self.counts.capacity() * 8
             + self.char_lens.capacity() * 2
+            + (self.by_word.capacity() + self.slots.capacity()) * 4
     }
 
     /// The naive baseline: every word within `max_distance` of `query`, by scanning the
@@ -211,8 +248,9 @@ impl Default for IndexConfig {
 /// # Performance
 ///
 /// For the 235k words of the default English model (k = 2, prefix 7) the index holds
-/// about 5.3 million (delete, word) pairs in about 60 MB and builds in about half a
-/// second in a release build. A look-up at distance 2 takes 10 to 40 microseconds for
+/// about 6.0 million (delete, word) entries in 64 MB and builds in under a second in a
+/// release build (hashing runs in parallel with rayon; the result does not depend on the
+/// number of threads). A look-up at distance 2 takes 10 to 40 microseconds for
 /// words of six letters or more and a few hundred for two- or three-letter tokens, which
 /// have hundreds of words within two edits (`benches/correct.rs`,
 /// `examples/misspellings.rs`).
@@ -223,6 +261,18 @@ pub struct DeleteIndex {
     bucket_starts: Vec<u32>,
     /// [`Entry`]s packed as `u64`.
     ids: Vec<u64>,
+}
+
+/// `n` choose `k`.
+fn binomial(n: usize, k: usize) -> usize {
+    (0..k).fold(1, |acc, i| acc * (n - i) / (i + 1))
+}
+
+/// Hash of a word for [`WordTable::lookup`].
+fn word_hash(word: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(word.as_bytes());
+    finish(&h)
 }
 
 /// Mixes a 64-bit hash so its low bits (used as the bucket) depend on all input bits.
@@ -273,37 +323,53 @@ fn delete_hashes(s: &[char], k: usize, out: &mut Vec<u64>) {
 impl DeleteIndex {
     /// Builds the index over all words of `table`.
     pub fn build(table: &WordTable, config: IndexConfig) -> DeleteIndex {
+        use rayon::prelude::*;
         let config = IndexConfig {
             max_distance: config.max_distance.min(3),
             prefix_chars: config.prefix_chars.min(64),
         };
-        let mut pairs: Vec<(u64, u32)> = Vec::with_capacity(table.len() * 24);
-        let mut chars = Vec::new();
-        let mut hashes = Vec::new();
-        for id in 0..table.len().min(MAX_INDEXED_WORDS) as u32 {
-            chars.clear();
-            chars.extend(table.word(id).chars().take(config.prefix_chars));
-            delete_hashes(&chars, config.max_distance, &mut hashes);
-            pairs.extend(hashes.iter().map(|&h| (h, id)));
-        }
-        let buckets = (pairs.len() / 2).next_power_of_two().max(1);
+        let n = table.len().min(MAX_INDEXED_WORDS);
+        // Buckets for about two entries each: the number of deletes of a full prefix,
+        // sum over i <= k of C(p, i), is an upper bound per word.
+        let per_word: usize = (0..=config.max_distance)
+            .map(|i| binomial(config.prefix_chars, i))
+            .sum();
+        let buckets = (n * per_word / 2).next_power_of_two().max(1);
         let mask = buckets as u64 - 1;
+        // (bucket, id) pairs, hashed in parallel chunks and concatenated in id order, so
+        // the index is the same whatever the number of threads.
+        const CHUNK: usize = 4096;
+        let chunks: Vec<Vec<(u32, u32)>> = (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let mut out = Vec::with_capacity(CHUNK * per_word / 2);
+                let mut chars = Vec::new();
+                let mut hashes = Vec::new();
+                for id in (c * CHUNK) as u32..((c + 1) * CHUNK).min(n) as u32 {
+                    chars.clear();
+                    chars.extend(table.word(id).chars().take(config.prefix_chars));
+                    delete_hashes(&chars, config.max_distance, &mut hashes);
+                    out.extend(hashes.iter().map(|&h| ((h & mask) as u32, id)));
+                }
+                out
+            })
+            .collect();
         let mut bucket_starts = vec![0u32; buckets + 1];
-        for &(h, _) in &pairs {
-            bucket_starts[(h & mask) as usize + 1] += 1;
+        for &(b, _) in chunks.iter().flatten() {
+            bucket_starts[b as usize + 1] += 1;
         }
         for b in 0..buckets {
             bucket_starts[b + 1] += bucket_starts[b];
         }
-        let mut fill = bucket_starts.clone();
-        let mut ids = vec![0u64; pairs.len()];
-        let entries: Vec<u64> = (0..table.len().min(MAX_INDEXED_WORDS) as u32)
+        let entries: Vec<u64> = (0..n as u32)
+            .into_par_iter()
             .map(|id| Entry::pack(id, table.word(id), table.char_len(id)))
             .collect();
-        for &(h, id) in &pairs {
-            let b = (h & mask) as usize;
-            ids[fill[b] as usize] = entries[id as usize];
-            fill[b] += 1;
+        let mut fill = bucket_starts.clone();
+        let mut ids = vec![0u64; bucket_starts[buckets] as usize];
+        for &(b, id) in chunks.iter().flatten() {
+            ids[fill[b as usize] as usize] = entries[id as usize];
+            fill[b as usize] += 1;
         }
         DeleteIndex {
             config,
@@ -600,6 +666,29 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn table_lookups_agree_with_the_pairs(
+            pairs in proptest::collection::vec(("[a-cé]{0,5}", 0u64..5), 0..40),
+            probe in "[a-cé]{0,5}",
+        ) {
+            let t = WordTable::from_pairs(pairs.iter().map(|(w, c)| (w.as_str(), *c)));
+            let mut best: std::collections::BTreeMap<&str, u64> = Default::default();
+            for (w, c) in pairs.iter().filter(|(w, _)| !w.is_empty()) {
+                let e = best.entry(w.as_str()).or_insert(0);
+                *e = (*e).max(*c);
+            }
+            prop_assert_eq!(t.len(), best.len());
+            for (w, c) in &best {
+                let id = t.lookup(w);
+                prop_assert!(id.is_some());
+                prop_assert_eq!(t.count(id.unwrap_or(0)), *c);
+            }
+            // Ids are ranks: counts never increase with the id.
+            prop_assert!((1..t.len() as u32).all(|id| t.count(id - 1) >= t.count(id)));
+            prop_assert_eq!(t.lookup(&probe).is_some(), best.contains_key(probe.as_str()));
+            prop_assert_eq!(t.has_prefix(&probe), best.keys().any(|w| w.starts_with(probe.as_str())));
+        }
+
         #[test]
         fn same_as_naive_scan(words in proptest::collection::vec(word(), 1..40), q in word(), k in 0usize..3, p in 3usize..8) {
             let t = WordTable::from_pairs(words.iter().map(|w| (w.as_str(), 1)));
