@@ -2,10 +2,49 @@
 //! suggestions. `garbled check`, `garbled flag` and `garbled eval` all go through
 //! [`Checker`], so they agree by construction.
 
+use crate::correct::{CorrectConfig, Corrector};
+use crate::counts::WordCounts;
 use crate::error::Result;
 use crate::model::Model;
 use crate::report::{Report, Suggestion};
 use crate::score::{AllowList, Scorer, TextScore, DEFAULT_THRESHOLD};
+
+/// The count a user's word gets as a correction candidate: the frequency of a moderately
+/// common word, so it wins against rare lexicon words at the same distance but not
+/// against everyday ones.
+pub const USER_WORD_COUNT: u64 = 10_000;
+
+/// Most tokens a thread's suggestion cache holds before it starts over.
+const SUGGESTION_CACHE_TOKENS: usize = 1 << 14;
+
+/// Per-thread cache of suggestions, owned by one checker at a time.
+#[derive(Default)]
+struct SuggestionCache {
+    owner: u64,
+    tokens: rustc_hash::FxHashMap<Box<str>, Vec<Suggestion>>,
+}
+
+impl SuggestionCache {
+    fn get(&self, owner: u64, token: &str) -> Option<Vec<Suggestion>> {
+        (self.owner == owner).then(|| self.tokens.get(token).cloned())?
+    }
+
+    fn insert(&mut self, owner: u64, token: &str, suggestions: Vec<Suggestion>) {
+        if self.owner != owner || self.tokens.len() >= SUGGESTION_CACHE_TOKENS {
+            self.tokens.clear();
+            self.owner = owner;
+        }
+        self.tokens.insert(token.into(), suggestions);
+    }
+}
+
+thread_local! {
+    static SUGGESTION_CACHE: std::cell::RefCell<SuggestionCache> =
+        std::cell::RefCell::new(SuggestionCache::default());
+}
+
+/// Source of checker ids (tags for the per-thread caches).
+static NEXT_CHECKER_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Options for [`Checker`].
 #[derive(Debug, Clone, PartialEq)]
@@ -26,9 +65,19 @@ impl Default for CheckOptions {
 }
 
 /// Flags corrupted words and proposes originals.
-#[derive(Debug, Clone)]
+///
+/// # Performance
+///
+/// Creating a checker copies the lexicon into the corrector's word table (tens of
+/// milliseconds); the corrector's candidate index is built on the first suggestion
+/// (about half a second for the default model), so a run that flags nothing never pays
+/// for it. Share one checker between threads.
+#[derive(Debug)]
 pub struct Checker<'m> {
+    /// Tags this checker's entries in the per-thread suggestion cache.
+    id: u64,
     scorer: Scorer<'m>,
+    corrector: Corrector<'m>,
     options: CheckOptions,
 }
 
@@ -39,8 +88,28 @@ impl<'m> Checker<'m> {
     ///
     /// As [`Scorer::new`] (a model without calibration).
     pub fn new(model: &'m Model, allow: AllowList, options: CheckOptions) -> Result<Checker<'m>> {
+        // Correction candidates: the lexicon, plus the words the user declared right
+        // (the model's user lexicon and the allow list).
+        let mut words = model.lexicon().to_counts();
+        let model_user = model
+            .user_words()
+            .map(|u| u.to_counts())
+            .unwrap_or_default();
+        let user = model_user
+            .as_slice()
+            .iter()
+            .map(|(w, _)| (w.clone(), USER_WORD_COUNT))
+            .chain(allow.words().map(|w| (w.to_string(), USER_WORD_COUNT)));
+        words.merge(&WordCounts::from_pairs(user));
+        let corrector = Corrector::from_words(
+            words.as_slice().iter().map(|(w, c)| (w.as_str(), *c)),
+            model.thesaurus(),
+            CorrectConfig::default(),
+        )?;
         Ok(Checker {
+            id: NEXT_CHECKER_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             scorer: Scorer::new(model, allow)?,
+            corrector,
             options,
         })
     }
@@ -55,18 +124,36 @@ impl<'m> Checker<'m> {
         &self.options
     }
 
-    /// Suggestions for one flagged token, best first.
-    pub fn suggest(&self, _token: &str) -> Vec<Suggestion> {
-        Vec::new()
+    /// Suggestions for one flagged token, best first (at most `max_suggestions`; none,
+    /// and no correction work at all, when that is 0).
+    ///
+    /// Results are cached per thread: spinners and OCR repeat the same damage ("shelp"
+    /// for every "said"), so a feed asks for the same token many times.
+    pub fn suggest(&self, token: &str) -> Vec<Suggestion> {
+        if self.options.max_suggestions == 0 {
+            return Vec::new();
+        }
+        if let Some(hit) = SUGGESTION_CACHE.with(|c| c.borrow().get(self.id, token)) {
+            return hit;
+        }
+        let suggestions: Vec<Suggestion> = self
+            .corrector
+            .suggest(token, self.options.max_suggestions)
+            .into_iter()
+            .map(|s| Suggestion {
+                text: s.text,
+                score: s.score,
+            })
+            .collect();
+        SUGGESTION_CACHE.with(|c| c.borrow_mut().insert(self.id, token, suggestions.clone()));
+        suggestions
     }
 
     /// Checks one text: the report (offsets relative to `text`) and the raw scores.
     pub fn check(&self, name: &str, text: &str) -> (Report, TextScore) {
         let scores = self.scorer.score_text(text);
         let report = Report::from_scores(name, text, &scores, self.options.threshold, |t| {
-            let mut s = self.suggest(t);
-            s.truncate(self.options.max_suggestions);
-            s
+            self.suggest(t)
         });
         (report, scores)
     }

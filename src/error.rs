@@ -15,13 +15,15 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// An I/O error while reading or writing `path`.
-    #[error("{path}: {source}")]
+    ///
+    /// The message includes the cause, so the I/O error is not also chained as a
+    /// `source` (printing the chain would repeat it).
+    #[error("{path}: {error}")]
     Io {
         /// The file involved (`-` for standard input/output).
         path: PathBuf,
         /// The underlying error.
-        #[source]
-        source: io::Error,
+        error: io::Error,
     },
 
     /// Input that should be UTF-8 text is not.
@@ -116,6 +118,19 @@ pub enum Error {
     #[error("no words found in the training input; give it UTF-8 text or a `word<TAB>count` list")]
     EmptyCorpus,
 
+    /// Reading a feed failed part way (a truncated gzip stream, a disk error). Every
+    /// record before `line` has been written.
+    #[error("{path}: cannot read line {line} (every record before it has been written)")]
+    FeedInput {
+        /// The feed (`-` for standard input).
+        path: PathBuf,
+        /// 1-based line being read when it failed.
+        line: u64,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+
     /// Shards or a base model that cannot be combined.
     #[error("cannot combine {path}: {reason}")]
     Incompatible {
@@ -131,7 +146,98 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Error {
         Error::Io {
             path: path.into(),
-            source,
+            error: source,
+        }
+    }
+}
+
+/// Why one record of a feed could not be scored. Written into the record's output line
+/// (`"error"` is the message, `"error_kind"` is [`RecordError::kind`]); the feed goes on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordError {
+    /// An empty (or all-whitespace) line.
+    #[error("blank line; expected a JSON object")]
+    BlankLine,
+
+    /// The line is not valid JSON.
+    #[error("malformed JSON at column {column}: {message}")]
+    MalformedJson {
+        /// 1-based byte column where the parser gave up.
+        column: usize,
+        /// The parser's message.
+        message: String,
+    },
+
+    /// Valid JSON, but not an object.
+    #[error("expected a JSON object, found {found}")]
+    NotAnObject {
+        /// What was found: `an array`, `a string`, ...
+        found: &'static str,
+    },
+
+    /// The object has no text field.
+    #[error("no \"{field}\" field; name the text field with --text-field")]
+    MissingText {
+        /// The text field's name.
+        field: String,
+    },
+
+    /// The text field holds something other than a string.
+    #[error("field \"{field}\" is {found}, expected a string")]
+    TextNotString {
+        /// The text field's name.
+        field: String,
+        /// What it holds: `null`, `a number`, ...
+        found: &'static str,
+    },
+
+    /// A field garbled reads (text, id or a kept field) appears more than once.
+    #[error("field \"{field}\" appears more than once")]
+    DuplicateField {
+        /// The field's name.
+        field: String,
+    },
+
+    /// The record is not UTF-8.
+    #[error(
+        "invalid UTF-8 at byte {offset} of the record; convert the feed to UTF-8 or pass --lossy"
+    )]
+    InvalidUtf8 {
+        /// 0-based offset of the first invalid byte within the line (or file).
+        offset: u64,
+    },
+
+    /// The record is longer than the limit.
+    #[error("record is {bytes} bytes, more than the limit of {limit}; raise --max-record-bytes")]
+    TooLarge {
+        /// Its length.
+        bytes: u64,
+        /// The limit in force.
+        limit: u64,
+    },
+
+    /// A file of a directory feed could not be read.
+    #[error("cannot read: {reason}")]
+    Unreadable {
+        /// The I/O error.
+        reason: String,
+    },
+}
+
+impl RecordError {
+    /// A stable snake_case name for the kind of problem (the `error_kind` field).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RecordError::BlankLine => "blank_line",
+            RecordError::MalformedJson { .. } => "malformed_json",
+            RecordError::NotAnObject { .. } => "not_an_object",
+            RecordError::MissingText { .. } => "missing_text",
+            RecordError::TextNotString { .. } => "text_not_string",
+            RecordError::DuplicateField { .. } => "duplicate_field",
+            RecordError::InvalidUtf8 { .. } => "invalid_utf8",
+            RecordError::TooLarge { .. } => "too_large",
+            RecordError::Unreadable { .. } => "unreadable",
         }
     }
 }

@@ -33,6 +33,7 @@ pub mod edit;
 pub mod error;
 pub mod eval;
 pub mod features;
+pub mod feed;
 pub mod lexicon;
 pub mod model;
 pub mod model_file;
@@ -46,5 +47,5 @@ pub mod thesaurus;
 pub mod tokenize;
 pub mod train;
 
-pub use error::{Error, Result};
+pub use error::{Error, RecordError, Result};
 pub use model::Model;

@@ -72,6 +72,11 @@ impl AllowList {
         self.words.len()
     }
 
+    /// The (case-folded) entries, in no particular order.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.words.iter().map(String::as_str)
+    }
+
     /// True when empty.
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()

@@ -327,9 +327,9 @@ impl Thesaurus {
             buf.clear();
             let read = reader
                 .read_until(b'\n', &mut buf)
-                .map_err(|source| Error::Io {
+                .map_err(|error| Error::Io {
                     path: path.to_path_buf(),
-                    source,
+                    error,
                 })?;
             if read == 0 {
                 break;
@@ -378,9 +378,9 @@ impl Thesaurus {
     ///
     /// [`Error::Io`] if writing fails.
     pub fn to_tsv<W: Write>(&self, mut writer: W, path: &Path) -> Result<(), Error> {
-        let io = |source| Error::Io {
+        let io = |error| Error::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         };
         for id in 0..self.word_count() {
             let syns = self.syn_slice(id);

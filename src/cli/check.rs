@@ -4,14 +4,14 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use garbled::check::{CheckOptions, Checker};
+use garbled::check::Checker;
 use garbled::corpus::for_each_text_chunk;
 use garbled::report::{line_col, Flag, Report};
-use garbled::score::{AllowList, TextScore, DEFAULT_THRESHOLD};
+use garbled::score::TextScore;
 use garbled::Model;
 use rayon::prelude::*;
 
-use super::common::load_model;
+use super::common::CheckerArgs;
 use super::Outcome;
 
 /// Output format.
@@ -40,28 +40,14 @@ pub struct Args {
     /// Files to check; `-` or nothing for standard input.
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// Model file [default: the embedded English model].
-    #[arg(short, long)]
-    model: Option<PathBuf>,
+    #[command(flatten)]
+    checker: CheckerArgs,
     /// Output format [default: text on a terminal, json otherwise].
     #[arg(short, long, value_enum)]
     format: Option<Format>,
-    /// Flag words whose corruption probability is at least this [default: 0.5].
-    #[arg(short, long)]
-    threshold: Option<f32>,
-    /// Words and names that are always right, one per line (repeatable).
-    #[arg(long, value_name = "FILE")]
-    allow: Vec<PathBuf>,
-    /// Config file (TOML: `allow = ["names.txt"]`, `words = ["UNRWA"]`, `threshold = 0.5`)
-    /// [default: $GARBLED_CONFIG, else ./.garbled.toml if present].
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
     /// Explain the score of WORD (per-character surprisal and evidence) and exit.
     #[arg(long, value_name = "WORD")]
     explain: Vec<String>,
-    /// Most suggestions per flag.
-    #[arg(long, default_value_t = 5)]
-    max_suggestions: usize,
     /// Write the text with each flagged word replaced by its best suggestion (when that
     /// suggestion's score is at least --fix-confidence); everything else unchanged.
     #[arg(long)]
@@ -82,41 +68,6 @@ pub struct Args {
     /// Worker threads [default: all cores].
     #[arg(short, long)]
     jobs: Option<usize>,
-}
-
-/// Settings read from a config file.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigFile {
-    #[serde(default)]
-    allow: Vec<PathBuf>,
-    #[serde(default)]
-    words: Vec<String>,
-    threshold: Option<f32>,
-}
-
-fn read_config(explicit: Option<&Path>) -> Result<(ConfigFile, PathBuf)> {
-    let path = match explicit {
-        Some(p) => p.to_path_buf(),
-        None => match std::env::var_os("GARBLED_CONFIG") {
-            Some(p) => PathBuf::from(p),
-            None => {
-                let local = PathBuf::from(".garbled.toml");
-                if !local.exists() {
-                    return Ok((ConfigFile::default(), PathBuf::from(".")));
-                }
-                local
-            }
-        },
-    };
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("reading config {}", path.display()))?;
-    let config: ConfigFile = toml::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message().replace('\n', " ")))?;
-    let dir = path
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    Ok((config, dir))
 }
 
 /// Streams inputs through a [`Checker`].
@@ -165,34 +116,8 @@ type Rendered = (Vec<u8>, bool, Vec<String>);
 
 /// Runs `garbled check`.
 pub fn run(args: Args) -> Result<Outcome> {
-    let model = load_model(args.model.as_deref())?;
-    let (config, config_dir) = read_config(args.config.as_deref())?;
-    let mut allow = AllowList::new();
-    for w in &config.words {
-        allow.insert(w);
-    }
-    for file in config
-        .allow
-        .iter()
-        .map(|p| config_dir.join(p))
-        .chain(args.allow.iter().cloned())
-    {
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("reading allow list {}", file.display()))?;
-        allow.extend_from_text(&text);
-    }
-    let threshold = args
-        .threshold
-        .or(config.threshold)
-        .unwrap_or(DEFAULT_THRESHOLD);
-    anyhow::ensure!(
-        (0.0..=1.0).contains(&threshold),
-        "--threshold must be between 0 and 1, got {threshold}"
-    );
-    let options = CheckOptions {
-        threshold,
-        max_suggestions: args.max_suggestions,
-    };
+    let model = args.checker.load_model()?;
+    let (allow, options) = args.checker.checker_options()?;
     let checker = Streamer {
         checker: Checker::new(&model, allow, options)?,
     };

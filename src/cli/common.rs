@@ -1,9 +1,12 @@
-//! Helpers shared by several subcommands: loading models and reading documents.
+//! Helpers shared by several subcommands: loading models, the options that set up a
+//! checker (`check` and `flag`), and reading documents.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use garbled::check::CheckOptions;
 use garbled::corpus::files_of;
+use garbled::score::{AllowList, DEFAULT_THRESHOLD};
 use garbled::Model;
 
 /// Loads `--model PATH`, or the embedded English model when no path is given.
@@ -12,6 +15,103 @@ pub fn load_model(path: Option<&Path>) -> Result<Model> {
         Some(p) => Model::load(p).with_context(|| format!("loading model {}", p.display())),
         None => Ok(Model::embedded()?),
     }
+}
+
+/// The options that choose a model and tune the checker, shared by `check` and `flag`.
+#[derive(Debug, clap::Args)]
+pub struct CheckerArgs {
+    /// Model file [default: the embedded English model].
+    #[arg(short, long)]
+    pub model: Option<PathBuf>,
+    /// Flag words whose corruption probability is at least this [default: 0.5].
+    #[arg(short, long)]
+    pub threshold: Option<f32>,
+    /// Words and names that are always right, one per line (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub allow: Vec<PathBuf>,
+    /// Config file (TOML: `allow = ["names.txt"]`, `words = ["UNRWA"]`, `threshold = 0.5`)
+    /// [default: $GARBLED_CONFIG, else ./.garbled.toml if present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Most suggestions per flag.
+    #[arg(long, default_value_t = 5)]
+    pub max_suggestions: usize,
+}
+
+impl CheckerArgs {
+    /// The model chosen by `--model`.
+    pub fn load_model(&self) -> Result<Model> {
+        load_model(self.model.as_deref())
+    }
+
+    /// The allow list and checker options: the flags, then the config file, then the
+    /// defaults.
+    pub fn checker_options(&self) -> Result<(AllowList, CheckOptions)> {
+        let (config, config_dir) = read_config(self.config.as_deref())?;
+        let mut allow = AllowList::new();
+        for w in &config.words {
+            allow.insert(w);
+        }
+        for file in config
+            .allow
+            .iter()
+            .map(|p| config_dir.join(p))
+            .chain(self.allow.iter().cloned())
+        {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading allow list {}", file.display()))?;
+            allow.extend_from_text(&text);
+        }
+        let threshold = self
+            .threshold
+            .or(config.threshold)
+            .unwrap_or(DEFAULT_THRESHOLD);
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&threshold),
+            "--threshold must be between 0 and 1, got {threshold}"
+        );
+        let options = CheckOptions {
+            threshold,
+            max_suggestions: self.max_suggestions,
+        };
+        Ok((allow, options))
+    }
+}
+
+/// Settings read from a config file.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    allow: Vec<PathBuf>,
+    #[serde(default)]
+    words: Vec<String>,
+    threshold: Option<f32>,
+}
+
+/// The config file and the directory its relative paths are relative to.
+fn read_config(explicit: Option<&Path>) -> Result<(ConfigFile, PathBuf)> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => match std::env::var_os("GARBLED_CONFIG") {
+            Some(p) => PathBuf::from(p),
+            None => {
+                let local = PathBuf::from(".garbled.toml");
+                if !local.exists() {
+                    return Ok((ConfigFile::default(), PathBuf::from(".")));
+                }
+                local
+            }
+        },
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading config {}", path.display()))?;
+    let config: ConfigFile = toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message().replace('\n', " ")))?;
+    let dir = path
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    Ok((config, dir))
 }
 
 /// Reads every file under the given paths (directories recursively) as UTF-8 documents,

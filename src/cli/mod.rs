@@ -2,8 +2,9 @@
 //! derive) and a `run` function that turns the arguments into library calls.
 //!
 //! Exit codes: 0 the job ran (with or without findings), 1 findings were reported and
-//! `--fail-on-flags` was given, 2 an error. A closed standard output (`| head`) counts as
-//! success.
+//! `--fail-on-flags` was given, 2 an error, 3 (`flag` only) some records of a feed
+//! could not be scored and `--fail-on-errors` was given. A closed standard output
+//! (`| head`) counts as success.
 
 use std::process::ExitCode;
 
@@ -15,6 +16,7 @@ mod check;
 mod common;
 mod corrupt;
 mod eval;
+mod flag;
 mod info;
 mod merge;
 mod progress;
@@ -23,7 +25,10 @@ mod train;
 /// Find corrupted words in English text and say what they should have been.
 #[derive(Debug, Parser)]
 #[command(name = "garbled", version, about, long_about = None)]
-#[command(after_help = "Exit status: 0 the job ran, 1 flags found with --fail-on-flags, 2 error.")]
+#[command(
+    after_help = "Exit status: 0 the job ran, 1 flags found with --fail-on-flags, 2 error, \
+                  3 error records with `flag --fail-on-errors`."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,6 +38,8 @@ struct Cli {
 enum Command {
     /// Flag corrupted words in documents (the main job).
     Check(check::Args),
+    /// Flag a feed of records (JSON Lines or a directory) in parallel, one line out per record.
+    Flag(flag::Args),
     /// Train a model (character n-grams and lexicon) from clean text or word lists.
     Train(train::Args),
     /// Combine count shards from `train --counts-only` into a model.
@@ -54,6 +61,8 @@ pub enum Outcome {
     /// Findings were reported and the user asked to fail on them.
     #[allow(dead_code)]
     Findings,
+    /// Some records of a feed could not be scored and the user asked to fail on that.
+    RecordErrors,
 }
 
 /// Parses the command line, runs it, and maps the result to an exit code.
@@ -62,6 +71,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
+        Ok(Outcome::RecordErrors) => ExitCode::from(3),
         Err(err) => {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
@@ -75,6 +85,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Flag(args) => flag::run(args),
         Command::Train(args) => train::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Info(args) => info::run(args),
