@@ -16,7 +16,8 @@
 //! count is at least `--min-count`. Misspelling lists are read like
 //! `scripts/spellers_top1.py` reads them for Aspell and Hunspell: multi-word entries and
 //! case-only differences are skipped for everyone; a suggestion is right if it equals the
-//! target ignoring case. `--set name=value` overrides a ranking parameter (see `set`).
+//! target ignoring case. `--set name=value` overrides a ranking parameter (see `set`);
+//! `--suggest TOKEN` prints the suggestions for one token.
 
 use std::collections::HashSet;
 use std::fs;
@@ -75,6 +76,7 @@ struct Args {
     predictions: Option<PathBuf>,
     no_throughput: bool,
     bigrams: Option<PathBuf>,
+    suggest: Vec<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -98,6 +100,7 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => a.seed = val()?.parse().map_err(|e| format!("{e}"))?,
             "--no-throughput" => a.no_throughput = true,
             "--bigrams" => a.bigrams = Some(val()?.into()),
+            "--suggest" => a.suggest.push(val()?),
             "--model" => a.model = Some(val()?),
             "--corrupted" => a.corrupted = Some(val()?.into()),
             "--labels" => a.labels = Some(val()?.into()),
@@ -639,6 +642,15 @@ fn run(args: &Args) -> Result<(), String> {
         index.heap_bytes() as f64 / 1e6,
     );
 
+    for token in &args.suggest {
+        let got: Vec<String> = corrector
+            .suggest(token, 5)
+            .iter()
+            .map(|s| format!("{} {:.3} ({:?})", s.text, s.score, s.source))
+            .collect();
+        println!("{token}: {}", got.join(", "));
+    }
+
     let mut dump = match &args.dump {
         Some(p) => Some(fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
         None => None,
@@ -899,6 +911,7 @@ fn evaluate_labels(
     let mut scores: std::collections::BTreeMap<String, Score> = Default::default();
     let mut multi = 0;
     let mut docs: std::collections::HashMap<String, String> = Default::default();
+    let mut calibration: Vec<(f64, bool)> = Vec::new();
     for line in read(labels)?.lines().filter(|l| !l.trim().is_empty()) {
         let label: Label =
             serde_json::from_str(line).map_err(|e| format!("{}: {e}", labels.display()))?;
@@ -924,6 +937,12 @@ fn evaluate_labels(
                 )
             }
         };
+        if let Some(first) = got.first() {
+            calibration.push((
+                first.score,
+                first.text.to_lowercase() == label.original.to_lowercase(),
+            ));
+        }
         let view = if label.realword {
             "real-word"
         } else {
@@ -942,6 +961,22 @@ fn evaluate_labels(
         "labels in {} ({multi} multi-token labels skipped):",
         labels.display()
     );
+    // Calibration: how often the first suggestion is right, by its score.
+    let edges = [0.0, 0.5, 0.8, 0.95, 0.99, 1.01];
+    for w in edges.windows(2) {
+        let (n, right) = calibration
+            .iter()
+            .filter(|(s, _)| *s >= w[0] && *s < w[1])
+            .fold((0, 0), |(n, r), (_, ok)| (n + 1, r + usize::from(*ok)));
+        if n > 0 {
+            println!(
+                "  top-1 score in [{:.2}, {:.2}): {n:4} labels, right {:5.1}%",
+                w[0],
+                w[1].min(1.0),
+                100.0 * right as f64 / n as f64
+            );
+        }
+    }
     for (k, s) in &scores {
         println!("{}", s.line(k));
     }
