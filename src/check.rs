@@ -70,7 +70,7 @@ impl Default for CheckOptions {
 ///
 /// Creating a checker copies the lexicon into the corrector's word table (tens of
 /// milliseconds); the corrector's candidate index is built on the first suggestion
-/// (about half a second for the default model), so a run that flags nothing never pays
+/// (about 1 to 1.5 s for the default model, in parallel), so a run that flags nothing never pays
 /// for it. Share one checker between threads.
 #[derive(Debug)]
 pub struct Checker<'m> {
