@@ -112,11 +112,7 @@ pub fn labelled_rows(
 
 /// A stable pseudo-random number in [0, 1) from a word (FNV-1a).
 fn word_hash01(word: &str) -> f64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in word.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
+    let h = crate::corrupt::fnv1a(word.bytes());
     (h >> 11) as f64 / (1u64 << 53) as f64
 }
 

@@ -574,15 +574,18 @@ fn weighted_order<T: Copy>(items: &[(T, u32)], rng: &mut ChaCha8Rng) -> Vec<T> {
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
-/// FNV-1a (64-bit) of the seed's little-endian bytes followed by the document id: a stable
-/// per-document seed (std's hashers are not guaranteed stable across releases).
+/// FNV-1a (64-bit) of a byte stream: a hash that stays the same across Rust releases
+/// (std's hashers are not guaranteed to), for seeds and other reproducible choices.
+pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(FNV_OFFSET, |hash, b| {
+        (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME)
+    })
+}
+
+/// FNV-1a of the seed's little-endian bytes followed by the document id: a stable
+/// per-document seed.
 fn doc_seed(seed: u64, doc: &str) -> u64 {
-    seed.to_le_bytes()
-        .iter()
-        .chain(doc.as_bytes())
-        .fold(FNV_OFFSET, |hash, &b| {
-            (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME)
-        })
+    fnv1a(seed.to_le_bytes().into_iter().chain(doc.bytes()))
 }
 
 /// The tokens of `text`, keeping only in-bounds, ordered, non-overlapping spans, so that
