@@ -3,7 +3,10 @@
 //!
 //! Every corpus streams through a fixed-size window ([`ReadOptions::chunk_bytes`] times
 //! a few chunks per thread), so memory is bounded by the counts, not by the input.
-//! While one batch of chunks is being counted, the next one is read (`rayon::join`).
+//! While one batch of chunks is being counted, the next one is read on the calling
+//! thread. Each worker thread adds into its own [`Counter`] for the whole corpus
+//! ([`Tally`]); the per-thread counters are merged once at the end, so the sequential
+//! part of counting does not grow with the number of chunks.
 //!
 //! Chunks are cut after a newline (or other ASCII whitespace), never inside a word or a
 //! UTF-8 sequence, so counting a chunk on its own gives the same words as counting the
@@ -15,6 +18,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -131,7 +135,7 @@ impl Default for ReadOptions {
         ReadOptions {
             format: InputFormat::Auto,
             lossy: false,
-            chunk_bytes: 1 << 20,
+            chunk_bytes: 256 << 10,
         }
     }
 }
@@ -200,7 +204,7 @@ pub fn count_corpus(
     options: &ReadOptions,
     progress: &dyn Progress,
 ) -> Result<CorpusReport> {
-    let mut counter = Counter::new();
+    let tally = Tally::new();
     let mut warnings = Vec::new();
     let mut formats = Vec::new();
     let mut bytes = 0;
@@ -216,7 +220,7 @@ pub fn count_corpus(
             source,
             options,
             progress,
-            &mut counter,
+            &tally,
             &mut warnings,
             &mut formats,
         )?;
@@ -228,13 +232,14 @@ pub fn count_corpus(
             source,
             options,
             progress,
-            &mut counter,
+            &tally,
             &mut warnings,
             &mut formats,
         )?;
     }
     formats.sort_unstable();
     formats.dedup();
+    let counter = tally.into_counter();
     let tokens = counter.tokens();
     let counts = counter.freeze(spec.weight);
     let info = CorpusInfo {
@@ -521,7 +526,7 @@ fn count_source(
     mut source: Source<'_>,
     options: &ReadOptions,
     progress: &dyn Progress,
-    counter: &mut Counter,
+    tally: &Tally,
     warnings: &mut Vec<String>,
     formats: &mut Vec<&'static str>,
 ) -> Result<u64> {
@@ -536,7 +541,7 @@ fn count_source(
     };
     formats.push(if freq { "freq" } else { "text" });
     let threads = rayon::current_num_threads().max(1);
-    let batch_len = threads * 2;
+    let batch_len = threads * 8;
     let path = source.path.clone();
     let raw_bytes = source.raw_bytes.clone();
     let mut chunker = Chunker {
@@ -571,13 +576,12 @@ fn count_source(
         let mut result = None;
         rayon::in_place_scope(|scope| {
             let (batch, path, result) = (&batch, &path, &mut result);
-            scope.spawn(move |_| *result = Some(count_batch(batch, path, freq, options.lossy)));
+            scope.spawn(move |_| {
+                *result = Some(count_batch(batch, path, freq, options.lossy, tally));
+            });
             next = Some(read_batch(&mut chunker));
         });
-        let result = result.unwrap_or_else(|| Ok((Counter::new(), Vec::new())));
-        let (partial, mut warned) = result?;
-        counter.merge(partial);
-        warnings.append(&mut warned);
+        warnings.append(&mut result.unwrap_or_else(|| Ok(Vec::new()))?);
         batch = next.unwrap_or_else(|| Ok(Vec::new()))?;
     }
     let total = raw_bytes.get();
@@ -585,23 +589,61 @@ fn count_source(
     Ok(total)
 }
 
+/// One [`Counter`] per rayon worker thread, so chunks are counted without sharing a
+/// table; merged once by [`Tally::into_counter`]. Counts are sums, so the result does not
+/// depend on which thread counted which chunk.
+struct Tally {
+    counters: Vec<Mutex<Counter>>,
+}
+
+impl Tally {
+    fn new() -> Tally {
+        // One slot more than the pool, for a caller outside it.
+        let slots = rayon::current_num_threads().max(1) + 1;
+        Tally {
+            counters: (0..slots).map(|_| Mutex::new(Counter::new())).collect(),
+        }
+    }
+
+    /// Runs `f` on the calling thread's counter. Only that thread takes its slot's lock,
+    /// so it is never contended.
+    fn with<T>(&self, f: impl FnOnce(&mut Counter) -> T) -> T {
+        let last = self.counters.len() - 1;
+        let slot = rayon::current_thread_index().map_or(last, |i| i.min(last));
+        let mut counter = self.counters[slot]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut counter)
+    }
+
+    fn into_counter(self) -> Counter {
+        self.counters
+            .into_iter()
+            .map(|m| {
+                m.into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            })
+            .reduce(|mut a, b| {
+                a.merge(b);
+                a
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Counts a batch of chunks into `tally`; returns the warnings in chunk order.
 fn count_batch(
     batch: &[Chunk],
     path: &Path,
     freq: bool,
     lossy: bool,
-) -> Result<(Counter, Vec<String>)> {
-    batch
+    tally: &Tally,
+) -> Result<Vec<String>> {
+    let warned: Vec<Vec<String>> = batch
         .par_iter()
-        .map(|chunk| count_chunk(chunk, path, freq, lossy))
-        .try_reduce(
-            || (Counter::new(), Vec::new()),
-            |(mut a, mut wa), (b, mut wb)| {
-                a.merge(b);
-                wa.append(&mut wb);
-                Ok((a, wa))
-            },
-        )
+        .map(|chunk| count_chunk(chunk, path, freq, lossy, tally))
+        .collect::<Result<_>>()?;
+    Ok(warned.into_iter().flatten().collect())
 }
 
 fn count_chunk(
@@ -609,7 +651,8 @@ fn count_chunk(
     path: &Path,
     freq: bool,
     lossy: bool,
-) -> Result<(Counter, Vec<String>)> {
+    tally: &Tally,
+) -> Result<Vec<String>> {
     let mut warnings = Vec::new();
     let text = match std::str::from_utf8(&chunk.data) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
@@ -628,25 +671,30 @@ fn count_chunk(
             String::from_utf8_lossy(&chunk.data)
         }
     };
-    let mut counter = Counter::new();
     if freq {
+        // Parse first, so a malformed line leaves the tally untouched.
+        let mut entries = Vec::new();
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            let (entry, count) =
-                parse_freq_line(line).map_err(|reason| Error::MalformedFreqLine {
-                    path: path.to_path_buf(),
-                    line: chunk.first_line + i as u64,
-                    reason,
-                })?;
-            // An entry may hold several words ("new york"): each gets the count.
-            crate::tokenize::for_each_word(entry, |w| counter.add(w, count));
+            let entry = parse_freq_line(line).map_err(|reason| Error::MalformedFreqLine {
+                path: path.to_path_buf(),
+                line: chunk.first_line + i as u64,
+                reason,
+            })?;
+            entries.push(entry);
         }
+        tally.with(|counter| {
+            for (entry, count) in entries {
+                // An entry may hold several words ("new york"): each gets the count.
+                crate::tokenize::for_each_word(entry, |w| counter.add(w, count));
+            }
+        });
     } else {
-        counter.add_text(&text);
+        tally.with(|counter| counter.add_text(&text));
     }
-    Ok((counter, warnings))
+    Ok(warnings)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 
+use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -101,7 +102,7 @@ impl Counter {
             .into_iter()
             .map(|(w, c)| (w.into_string(), scale(c)))
             .collect();
-        words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let tokens = words.iter().map(|&(_, c)| c).sum();
         WordCounts { words, tokens }
     }
