@@ -338,15 +338,34 @@ fn bench_check(model: &Model, runs: usize) {
             n
         })
         .sum();
-    let checker = Checker::new(model, AllowList::new(), CheckOptions::default()).expect("checker");
+    // Detection only (no suggestions), so the correction index stays out of the timing.
+    let detect = CheckOptions {
+        max_suggestions: 0,
+        ..CheckOptions::default()
+    };
+    let checker = Checker::new(model, AllowList::new(), detect.clone()).expect("checker");
+    let no_context = CheckOptions {
+        context: false,
+        ..detect
+    };
+    let plain = Checker::new(model, AllowList::new(), no_context).expect("checker");
     let reps = 10;
-    let c = time_runs(runs, || {
-        for _ in 0..reps {
-            for d in &docs {
-                std::hint::black_box(checker.check("bench", d));
+    // With and without the word-context check, alternating run by run.
+    let mut with_context = Vec::new();
+    let mut without = Vec::new();
+    for _ in 0..runs {
+        for (checker, times) in [(&checker, &mut with_context), (&plain, &mut without)] {
+            let t = Instant::now();
+            for _ in 0..reps {
+                for d in &docs {
+                    std::hint::black_box(checker.check("bench", d));
+                }
             }
+            times.push(t.elapsed());
         }
-    });
+    }
+    let c = median(with_context);
+    let c0 = median(without);
     let tok = time_runs(runs, || {
         for _ in 0..reps {
             for d in &docs {
@@ -361,9 +380,19 @@ fn bench_check(model: &Model, runs: usize) {
         bytes as f64 / 1e6
     );
     println!(
-        "  garbled check: {:8.2} M words/s, {:6.1} MB/s",
+        "  garbled check: {:8.2} M words/s, {:6.1} MB/s (real-word context check {})",
         total_words / c.as_secs_f64() / 1e6,
-        (bytes * reps) as f64 / c.as_secs_f64() / 1e6
+        (bytes * reps) as f64 / c.as_secs_f64() / 1e6,
+        if checker.checks_context() {
+            "on"
+        } else {
+            "unavailable"
+        }
+    );
+    println!(
+        "  baseline: check without the context check: {:8.2} M words/s (context costs {:.2}x)",
+        total_words / c0.as_secs_f64() / 1e6,
+        c.as_secs_f64() / c0.as_secs_f64()
     );
     println!(
         "  baseline: tokenizer alone: {:8.2} M words/s (check costs {:.1}x the tokenizer)",

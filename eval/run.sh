@@ -15,7 +15,7 @@ if [ -n "${MODEL:-}" ]; then model=(--model "$MODEL"); fi
 cargo build --release --quiet
 g=./target/release/garbled
 rm -rf "$OUT" && mkdir -p "$OUT"
-for kind in typo ocr spin mix; do
+for kind in typo ocr spin mix wordspin realtypo; do
     "$g" corrupt "${model[@]}" --kind "$kind" --rate "$RATE" --seed "$SEED" \
         eval/clean --out "$OUT/$kind" --labels "$OUT/$kind.jsonl" 2>/dev/null
     echo "== $kind (rate $RATE, seed $SEED)"

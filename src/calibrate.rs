@@ -112,7 +112,7 @@ pub fn labelled_rows(
 
 /// A stable pseudo-random number in [0, 1) from a word (FNV-1a).
 fn word_hash01(word: &str) -> f64 {
-    let h = crate::corrupt::fnv1a(word.bytes());
+    let h = crate::counts::fnv1a(word.bytes());
     (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
@@ -178,20 +178,36 @@ impl Calibration {
     /// `P(corrupted)` for one feature row.
     #[inline]
     pub fn probability(&self, x: &FeatureVector) -> f32 {
+        self.probability_of(x)
+    }
+
+    /// `P(positive)` for a feature row of any length (weights past its end are unused).
+    #[inline]
+    pub fn probability_of(&self, x: &[f32]) -> f32 {
         let z: f32 = self.weights.iter().zip(x).map(|(w, v)| w * v).sum();
         sigmoid(z)
     }
 
     /// Checks the weights fit this build's features.
     pub(crate) fn validate(&self) -> std::result::Result<(), String> {
-        if self.weights.len() != NUM_FEATURES {
+        self.validate_for("calibration", NUM_FEATURES)
+    }
+
+    /// Checks there are `features` finite weights; `what` names the weights in the
+    /// message.
+    pub(crate) fn validate_for(
+        &self,
+        what: &str,
+        features: usize,
+    ) -> std::result::Result<(), String> {
+        if self.weights.len() != features {
             return Err(format!(
-                "calibration has {} weights, this build uses {NUM_FEATURES} features; run `garbled calibrate` again",
+                "{what} has {} weights, this build uses {features} features; run `garbled calibrate` again",
                 self.weights.len()
             ));
         }
         if self.weights.iter().any(|w| !w.is_finite()) {
-            return Err("calibration weights are not finite".into());
+            return Err(format!("{what} weights are not finite"));
         }
         Ok(())
     }

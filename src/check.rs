@@ -2,10 +2,12 @@
 //! suggestions. `garbled check`, `garbled flag` and `garbled eval` all go through
 //! [`Checker`], so they agree by construction.
 
+use crate::cache::TokenCache;
 use crate::correct::{CorrectConfig, Corrector};
-use crate::counts::WordCounts;
+use crate::counts::{fold_case, WordCounts};
 use crate::error::Result;
 use crate::model::Model;
+use crate::realword::{RealwordDetector, DEFAULT_REALWORD_THRESHOLD};
 use crate::report::{Report, Suggestion};
 use crate::score::{AllowList, Scorer, TextScore, DEFAULT_THRESHOLD};
 
@@ -17,34 +19,10 @@ pub const USER_WORD_COUNT: u64 = 10_000;
 /// Most tokens a thread's suggestion cache holds before it starts over.
 const SUGGESTION_CACHE_TOKENS: usize = 1 << 14;
 
-/// Per-thread cache of suggestions, owned by one checker at a time.
-#[derive(Default)]
-struct SuggestionCache {
-    owner: u64,
-    tokens: rustc_hash::FxHashMap<Box<str>, Vec<Suggestion>>,
-}
-
-impl SuggestionCache {
-    fn get(&self, owner: u64, token: &str) -> Option<Vec<Suggestion>> {
-        (self.owner == owner).then(|| self.tokens.get(token).cloned())?
-    }
-
-    fn insert(&mut self, owner: u64, token: &str, suggestions: Vec<Suggestion>) {
-        if self.owner != owner || self.tokens.len() >= SUGGESTION_CACHE_TOKENS {
-            self.tokens.clear();
-            self.owner = owner;
-        }
-        self.tokens.insert(token.into(), suggestions);
-    }
-}
-
 thread_local! {
-    static SUGGESTION_CACHE: std::cell::RefCell<SuggestionCache> =
-        std::cell::RefCell::new(SuggestionCache::default());
+    static SUGGESTION_CACHE: std::cell::RefCell<TokenCache<Vec<Suggestion>>> =
+        std::cell::RefCell::new(TokenCache::new(SUGGESTION_CACHE_TOKENS));
 }
-
-/// Source of checker ids (tags for the per-thread caches).
-static NEXT_CHECKER_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Options for [`Checker`].
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +31,10 @@ pub struct CheckOptions {
     pub threshold: f32,
     /// Most suggestions per flag.
     pub max_suggestions: usize,
+    /// Look for real-word errors with the model's word n-grams (when it has them).
+    pub context: bool,
+    /// Flag real words whose error probability is at least this.
+    pub realword_threshold: f32,
 }
 
 impl Default for CheckOptions {
@@ -60,6 +42,8 @@ impl Default for CheckOptions {
         CheckOptions {
             threshold: DEFAULT_THRESHOLD,
             max_suggestions: 5,
+            context: true,
+            realword_threshold: DEFAULT_REALWORD_THRESHOLD,
         }
     }
 }
@@ -78,6 +62,7 @@ pub struct Checker<'m> {
     id: u64,
     scorer: Scorer<'m>,
     corrector: Corrector<'m>,
+    realword: Option<RealwordDetector<'m>>,
     options: CheckOptions,
 }
 
@@ -107,9 +92,13 @@ impl<'m> Checker<'m> {
             CorrectConfig::default(),
         )?;
         Ok(Checker {
-            id: NEXT_CHECKER_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            id: crate::cache::next_owner(),
             scorer: Scorer::new(model, allow)?,
             corrector,
+            realword: options
+                .context
+                .then(|| RealwordDetector::new(model, options.realword_threshold))
+                .flatten(),
             options,
         })
     }
@@ -149,12 +138,30 @@ impl<'m> Checker<'m> {
         suggestions
     }
 
+    /// Whether real-word errors are looked for (the option is on and the model has a
+    /// calibrated word n-gram model).
+    pub fn checks_context(&self) -> bool {
+        self.realword.is_some()
+    }
+
     /// Checks one text: the report (offsets relative to `text`) and the raw scores.
     pub fn check(&self, name: &str, text: &str) -> (Report, TextScore) {
         let scores = self.scorer.score_text(text);
-        let report = Report::from_scores(name, text, &scores, self.options.threshold, |t| {
+        let mut report = Report::from_scores(name, text, &scores, self.options.threshold, |t| {
             self.suggest(t)
         });
+        if let Some(detector) = &self.realword {
+            // Non-word flags are in text order and do not overlap.
+            let flagged: Vec<std::ops::Range<usize>> =
+                report.flags.iter().map(|f| f.start..f.end).collect();
+            let skip = |span: &std::ops::Range<usize>| {
+                let after = flagged.partition_point(|f| f.end <= span.start);
+                flagged.get(after).is_some_and(|f| f.start < span.end)
+                    || self.scorer.is_allowed(&fold_case(&text[span.clone()]))
+            };
+            let found = detector.detect(text, skip);
+            report.add_realword(text, found, self.options.max_suggestions);
+        }
         (report, scores)
     }
 }

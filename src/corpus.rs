@@ -128,6 +128,20 @@ pub struct ReadOptions {
     pub lossy: bool,
     /// Size of the chunks handed to worker threads.
     pub chunk_bytes: usize,
+    /// What to count: words (the lexicon) or word n-grams (context statistics).
+    pub unit: CountUnit,
+}
+
+/// What [`count_corpus`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CountUnit {
+    /// Case-folded words.
+    #[default]
+    Words,
+    /// Word n-grams of orders 1 to `n` inside unbroken runs of words
+    /// ([`crate::wordlm::for_each_run`]), keyed as folded words joined by single spaces.
+    /// In a frequency list an entry of up to `n` words is one n-gram.
+    Ngrams(usize),
 }
 
 impl Default for ReadOptions {
@@ -136,6 +150,7 @@ impl Default for ReadOptions {
             format: InputFormat::Auto,
             lossy: false,
             chunk_bytes: 256 << 10,
+            unit: CountUnit::Words,
         }
     }
 }
@@ -577,7 +592,7 @@ fn count_source(
         rayon::in_place_scope(|scope| {
             let (batch, path, result) = (&batch, &path, &mut result);
             scope.spawn(move |_| {
-                *result = Some(count_batch(batch, path, freq, options.lossy, tally));
+                *result = Some(count_batch(batch, path, freq, options, tally));
             });
             next = Some(read_batch(&mut chunker));
         });
@@ -636,12 +651,12 @@ fn count_batch(
     batch: &[Chunk],
     path: &Path,
     freq: bool,
-    lossy: bool,
+    options: &ReadOptions,
     tally: &Tally,
 ) -> Result<Vec<String>> {
     let warned: Vec<Vec<String>> = batch
         .par_iter()
-        .map(|chunk| count_chunk(chunk, path, freq, lossy, tally))
+        .map(|chunk| count_chunk(chunk, path, freq, options, tally))
         .collect::<Result<_>>()?;
     Ok(warned.into_iter().flatten().collect())
 }
@@ -650,9 +665,10 @@ fn count_chunk(
     chunk: &Chunk,
     path: &Path,
     freq: bool,
-    lossy: bool,
+    options: &ReadOptions,
     tally: &Tally,
 ) -> Result<Vec<String>> {
+    let lossy = options.lossy;
     let mut warnings = Vec::new();
     let text = match std::str::from_utf8(&chunk.data) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
@@ -687,14 +703,50 @@ fn count_chunk(
         }
         tally.with(|counter| {
             for (entry, count) in entries {
-                // An entry may hold several words ("new york"): each gets the count.
-                crate::tokenize::for_each_word(entry, |w| counter.add(w, count));
+                match options.unit {
+                    // An entry may hold several words ("new york"): each gets the count.
+                    CountUnit::Words => {
+                        crate::tokenize::for_each_word(entry, |w| counter.add(w, count));
+                    }
+                    CountUnit::Ngrams(n) => add_entry_ngram(counter, entry, n, count),
+                }
             }
         });
     } else {
-        tally.with(|counter| counter.add_text(&text));
+        tally.with(|counter| match options.unit {
+            CountUnit::Words => counter.add_text(&text),
+            CountUnit::Ngrams(n) => add_text_ngrams(counter, &text, n),
+        });
     }
     Ok(warnings)
+}
+
+/// Counts a frequency-list entry of 1 to `n` words as one n-gram.
+fn add_entry_ngram(counter: &mut Counter, entry: &str, n: usize, count: u64) {
+    let mut words = Vec::new();
+    crate::tokenize::for_each_word(entry, |w| words.push(w));
+    if (1..=n).contains(&words.len()) {
+        counter.add(&words.join(" "), count);
+    }
+}
+
+/// Counts every n-gram of orders 1 to `n` inside the runs of words of `text`.
+fn add_text_ngrams(counter: &mut Counter, text: &str, n: usize) {
+    let mut key = String::new();
+    crate::wordlm::for_each_run(text, |run| {
+        for end in 1..=run.len() {
+            for len in 1..=n.min(end) {
+                key.clear();
+                for (i, token) in run[end - len..end].iter().enumerate() {
+                    if i > 0 {
+                        key.push(' ');
+                    }
+                    key.push_str(token.text(text));
+                }
+                counter.add(&key, 1);
+            }
+        }
+    });
 }
 
 #[cfg(test)]

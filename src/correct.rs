@@ -369,6 +369,11 @@ fn case_shape(token: &str) -> CaseShape {
     }
 }
 
+/// `folded` in the case pattern of `token` (lower, Capitalized or ALL CAPS).
+pub(crate) fn match_case(token: &str, folded: &str) -> String {
+    apply_case(case_shape(token), folded)
+}
+
 fn apply_case(shape: CaseShape, folded: &str) -> String {
     match shape {
         CaseShape::Lower => folded.to_string(),

@@ -63,6 +63,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::counts::fnv1a;
 use crate::error::Error;
 use crate::thesaurus::Thesaurus;
 use crate::tokenize::{self, Shape, Token, TokenKind};
@@ -110,17 +111,29 @@ pub enum CorruptMode {
     Spin,
     /// A random method per token.
     Mix,
+    /// Whole-word synonym swaps only (real words by construction); needs a thesaurus.
+    WordSpin,
+    /// Typos that happen to make another real word ("from" -> "form") only.
+    RealTypo,
 }
 
 impl CorruptMode {
-    /// The name accepted by [`FromStr`]: `typo`, `ocr`, `spin` or `mix`.
+    /// The name accepted by [`FromStr`]: `typo`, `ocr`, `spin`, `mix`, `wordspin` or
+    /// `realtypo`.
     pub fn as_str(self) -> &'static str {
         match self {
             CorruptMode::Typo => "typo",
             CorruptMode::Ocr => "ocr",
             CorruptMode::Spin => "spin",
             CorruptMode::Mix => "mix",
+            CorruptMode::WordSpin => "wordspin",
+            CorruptMode::RealTypo => "realtypo",
         }
+    }
+
+    /// Whether the mode needs a thesaurus to do anything.
+    pub fn needs_thesaurus(self) -> bool {
+        matches!(self, CorruptMode::Spin | CorruptMode::WordSpin)
     }
 }
 
@@ -133,7 +146,7 @@ impl fmt::Display for CorruptMode {
 impl FromStr for CorruptMode {
     type Err = Error;
 
-    /// Parses `typo`, `ocr`, `spin` or `mix` (ASCII case-insensitive).
+    /// Parses a name of [`CorruptMode::as_str`] (ASCII case-insensitive).
     ///
     /// # Errors
     ///
@@ -144,9 +157,13 @@ impl FromStr for CorruptMode {
             "ocr" => Ok(CorruptMode::Ocr),
             "spin" => Ok(CorruptMode::Spin),
             "mix" => Ok(CorruptMode::Mix),
+            "wordspin" => Ok(CorruptMode::WordSpin),
+            "realtypo" => Ok(CorruptMode::RealTypo),
             _ => Err(Error::InvalidOption {
                 option: "--mode",
-                reason: format!("unknown corruption mode {s:?}; expected typo, ocr, spin or mix"),
+                reason: format!(
+                    "unknown corruption mode {s:?}; expected typo, ocr, spin, mix, wordspin or realtypo"
+                ),
             }),
         }
     }
@@ -239,10 +256,14 @@ pub struct Corrupter<'a> {
     max_headword_chars: usize,
 }
 
+/// Typos drawn per word when looking for one that makes a real word (`realtypo`).
+const REAL_TYPO_TRIES: usize = 40;
+
 /// One way to corrupt a token. Each maps to one [`CorruptionKind`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Method {
     Typo,
+    RealTypo,
     OcrConfusion,
     OcrSplit,
     OcrJoin,
@@ -372,6 +393,8 @@ impl<'a> Corrupter<'a> {
     fn method_order(&self, rng: &mut ChaCha8Rng) -> Vec<Method> {
         match self.config.mode {
             CorruptMode::Typo => vec![Method::Typo],
+            CorruptMode::RealTypo => vec![Method::RealTypo],
+            CorruptMode::WordSpin => vec![Method::WordSpin],
             CorruptMode::Ocr => ocr_order(rng),
             CorruptMode::Spin => spin_order(rng),
             CorruptMode::Mix => {
@@ -404,6 +427,7 @@ impl<'a> Corrupter<'a> {
         let mut span = token.start..token.end;
         let (replacement, kind) = match method {
             Method::Typo => (typo(word, rng)?, CorruptionKind::Typo),
+            Method::RealTypo => (self.real_typo(word, rng)?, CorruptionKind::Typo),
             Method::OcrConfusion => (ocr_confusion(word, rng)?, CorruptionKind::Ocr),
             Method::OcrSplit => (ocr_split(word, rng)?, CorruptionKind::Ocr),
             Method::OcrJoin => {
@@ -432,6 +456,15 @@ impl<'a> Corrupter<'a> {
         let lower = corrupted.to_lowercase();
         let mut parts = lower.split_whitespace().peekable();
         parts.peek().is_some() && parts.all(|part| (self.is_word)(part))
+    }
+
+    /// A typo that makes another real word: up to [`REAL_TYPO_TRIES`] typos are drawn
+    /// and the first real word different from the original (ignoring case) is kept.
+    fn real_typo(&self, word: &str, rng: &mut ChaCha8Rng) -> Option<String> {
+        let lower = word.to_lowercase();
+        (0..REAL_TYPO_TRIES)
+            .filter_map(|_| typo(word, rng))
+            .find(|t| t.to_lowercase() != lower && self.is_real(t) && !t.contains(' '))
     }
 
     /// Whole-word spin: a random letters-only synonym of the lowercased word, in the word's
@@ -569,17 +602,6 @@ fn weighted_order<T: Copy>(items: &[(T, u32)], rng: &mut ChaCha8Rng) -> Vec<T> {
         order.push(rest.remove(k).0);
     }
     order
-}
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-/// FNV-1a (64-bit) of a byte stream: a hash that stays the same across Rust releases
-/// (std's hashers are not guaranteed to), for seeds and other reproducible choices.
-pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
-    bytes.into_iter().fold(FNV_OFFSET, |hash, b| {
-        (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME)
-    })
 }
 
 /// FNV-1a of the seed's little-endian bytes followed by the document id: a stable
@@ -1264,6 +1286,43 @@ mod tests {
             out == "an other" && labels[0].realword
         });
         assert!(found);
+    }
+
+    #[test]
+    fn realword_modes_only_make_real_words() {
+        let t = Thesaurus::from_pairs([("meeting", ["encountering"]), ("said", ["stated"])]);
+        let c = Corrupter::new(config(CorruptMode::WordSpin, 1.0, 0), Some(&t), &IS_WORD);
+        let (out, labels) = c.corrupt("d", "the meeting said");
+        assert_eq!(out, "the encountering stated");
+        assert!(labels
+            .iter()
+            .all(|l| l.realword && l.kind == CorruptionKind::WordSpin));
+        // Typos into other real words: "form" <- "from" and the like.
+        let words = [
+            "from", "form", "there", "three", "their", "the", "then", "than",
+        ];
+        let is_word = |w: &str| words.contains(&w);
+        let text = "from there their then than";
+        let mut made = 0;
+        for seed in 0..20 {
+            let c = Corrupter::new(config(CorruptMode::RealTypo, 1.0, seed), None, &is_word);
+            let (out, labels) = c.corrupt("d", text);
+            for l in &labels {
+                assert!(l.realword && l.kind == CorruptionKind::Typo, "{l:?}");
+                assert!(is_word(&l.corrupted) && l.corrupted != l.original, "{l:?}");
+                assert_eq!(&out[l.start..l.end], l.corrupted);
+            }
+            made += labels.len();
+        }
+        assert!(made > 20, "only {made} real-word typos in 20 passes");
+        assert_eq!(
+            "realtypo".parse::<CorruptMode>().unwrap(),
+            CorruptMode::RealTypo
+        );
+        assert_eq!(
+            "wordspin".parse::<CorruptMode>().unwrap(),
+            CorruptMode::WordSpin
+        );
     }
 
     #[test]

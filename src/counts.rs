@@ -41,6 +41,17 @@ pub fn fold_case(word: &str) -> Cow<'_, str> {
     }
 }
 
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// FNV-1a (64-bit) of a byte stream: a hash that stays the same across Rust releases
+/// (std's hashers are not guaranteed to), for seeds and other reproducible choices.
+pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(FNV_OFFSET, |hash, b| {
+        (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME)
+    })
+}
+
 /// A mutable word → count table used while counting.
 #[derive(Debug, Default, Clone)]
 pub struct Counter {

@@ -32,6 +32,9 @@ pub struct PredictedFlag {
     pub start: usize,
     /// One past the last byte.
     pub end: usize,
+    /// A real-word flag (`kind: "realword"`) rather than a non-word one.
+    #[serde(default)]
+    pub realword: bool,
     /// Suggestions, best first, with their scores.
     pub suggestions: Vec<(String, f64)>,
 }
@@ -112,8 +115,16 @@ pub struct EvalReport {
     pub false_flags_per_1000: f64,
     /// Detection over all labels.
     pub all: Detection,
-    /// Detection over non-word labels only (flags on real-word labels ignored).
+    /// Detection over non-word labels only, by non-word flags (non-word flags on
+    /// real-word labels ignored).
     pub nonword: Detection,
+    /// Detection of real-word labels by real-word flags: precision over real-word flags
+    /// (one on any label counts as correct), recall over real-word labels.
+    pub realword: Detection,
+    /// Real-word flags overlapping no label.
+    pub realword_false_flags: u64,
+    /// `realword_false_flags` per 1000 clean tokens.
+    pub realword_false_flags_per_1000: f64,
     /// Per corruption kind (`typo`, `ocr`, `inword_spin`, `word_spin`), plus `nonword`,
     /// `realword` and `all`.
     pub by_kind: BTreeMap<String, KindStats>,
@@ -144,6 +155,7 @@ pub fn evaluate(
     };
     let mut all = Detection::default();
     let mut nonword = Detection::default();
+    let mut realword = Detection::default();
     let empty = Vec::new();
     for (name, text) in docs {
         let labels = by_doc.get(name.as_str()).map_or(&[][..], |v| &v[..]);
@@ -160,16 +172,22 @@ pub fn evaluate(
         for f in flags {
             let hit: Vec<&&Label> = labels.iter().filter(|l| overlaps(f, l)).collect();
             all.flags += 1;
+            realword.flags += u64::from(f.realword);
             if hit.is_empty() {
                 report.false_flags += 1;
-                nonword.flags += 1;
+                if f.realword {
+                    report.realword_false_flags += 1;
+                } else {
+                    nonword.flags += 1;
+                }
                 if best_fix(f, fix_confidence).is_some() {
                     report.broken += 1;
                 }
                 continue;
             }
             all.correct_flags += 1;
-            if hit.iter().any(|l| !l.realword) {
+            realword.correct_flags += u64::from(f.realword);
+            if !f.realword && hit.iter().any(|l| !l.realword) {
                 nonword.flags += 1;
                 nonword.correct_flags += 1;
             }
@@ -203,15 +221,21 @@ pub fn evaluate(
             }
             all.labels += 1;
             all.found += u64::from(found);
-            if !l.realword {
+            if l.realword {
+                realword.labels += 1;
+                realword.found += u64::from(hits.iter().any(|f| f.realword));
+            } else {
                 nonword.labels += 1;
-                nonword.found += u64::from(found);
+                nonword.found += u64::from(hits.iter().any(|f| !f.realword));
             }
         }
     }
     report.all = all.finish();
     report.nonword = nonword.finish();
+    report.realword = realword.finish();
     report.false_flags_per_1000 = 1000.0 * ratio(report.false_flags, report.clean_tokens);
+    report.realword_false_flags_per_1000 =
+        1000.0 * ratio(report.realword_false_flags, report.clean_tokens);
     let total = report.by_kind.get("all").cloned().unwrap_or_default();
     report.fix_rate = ratio(total.fixed, total.labels);
     report.broken_rate = ratio(report.broken, report.clean_tokens);
@@ -230,11 +254,20 @@ impl EvalReport {
     pub fn table(&self) -> String {
         let mut s = String::new();
         s.push_str(&format!(
-            "documents {}, clean word tokens {}, false flags {} ({:.2} per 1000 clean tokens)\n\n",
-            self.documents, self.clean_tokens, self.false_flags, self.false_flags_per_1000
+            "documents {}, clean word tokens {}, false flags {} ({:.2} per 1000 clean tokens; real-word {}, {:.2} per 1000)\n\n",
+            self.documents,
+            self.clean_tokens,
+            self.false_flags,
+            self.false_flags_per_1000,
+            self.realword_false_flags,
+            self.realword_false_flags_per_1000
         ));
         s.push_str("detection     flags  correct  labels   found  precision  recall      F1\n");
-        for (name, d) in [("all", &self.all), ("non-word", &self.nonword)] {
+        for (name, d) in [
+            ("all", &self.all),
+            ("non-word", &self.nonword),
+            ("real-word", &self.realword),
+        ] {
             s.push_str(&format!(
                 "{name:<12} {:>6} {:>8} {:>7} {:>7} {:>10.4} {:>7.4} {:>7.4}\n",
                 d.flags, d.correct_flags, d.labels, d.found, d.precision, d.recall, d.f1
@@ -282,10 +315,37 @@ mod tests {
 
     fn flag(start: usize, end: usize, suggestions: &[&str]) -> PredictedFlag {
         PredictedFlag {
+            realword: false,
             start,
             end,
             suggestions: suggestions.iter().map(|s| (s.to_string(), 0.9)).collect(),
         }
+    }
+
+    #[test]
+    fn real_word_flags_are_measured_on_their_own() {
+        let text = "teh cat sat on teh encountering mat";
+        let docs = vec![("d".to_string(), text.to_string())];
+        let labels = vec![
+            label(0, 3, "teh", "the", false),
+            label(19, 31, "encountering", "meeting", true),
+        ];
+        let realword = |start, end| PredictedFlag {
+            realword: true,
+            ..flag(start, end, &["meeting"])
+        };
+        let mut preds = BTreeMap::new();
+        preds.insert(
+            "d".to_string(),
+            vec![flag(0, 3, &["the"]), realword(8, 11), realword(19, 31)],
+        );
+        let r = evaluate(&docs, &labels, &preds, 0.5);
+        assert_eq!((r.realword.flags, r.realword.correct_flags), (2, 1));
+        assert_eq!((r.realword.labels, r.realword.found), (1, 1));
+        assert_eq!(r.realword_false_flags, 1);
+        // The non-word view is untouched by real-word flags.
+        assert_eq!((r.nonword.flags, r.nonword.correct_flags), (1, 1));
+        assert_eq!(r.by_kind["word_spin"].top1, 1);
     }
 
     #[test]

@@ -8,10 +8,10 @@
 //! ```
 //! use garbled::{train, corpus::CorpusSpec, counts::WordCounts};
 //!
-//! let shard = train::Shard {
-//!     corpora: Vec::new(),
-//!     counts: WordCounts::from_pairs([("said".to_string(), 50), ("aid".to_string(), 9)]),
-//! };
+//! let shard = train::Shard::of_counts(WordCounts::from_pairs([
+//!     ("said".to_string(), 50),
+//!     ("aid".to_string(), 9),
+//! ]));
 //! let model = train::estimate(shard, &train::TrainConfig::default()).unwrap();
 //! assert!(model.lexicon().contains("said"));
 //! let lm = model.char_lm();
@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod alphabet;
+mod cache;
 pub mod calibrate;
 pub mod channel;
 pub mod check;
@@ -38,6 +39,7 @@ pub mod lexicon;
 pub mod model;
 pub mod model_file;
 pub mod ngram;
+pub mod realword;
 pub mod report;
 pub mod score;
 pub mod sound;
@@ -46,6 +48,7 @@ pub mod symspell;
 pub mod thesaurus;
 pub mod tokenize;
 pub mod train;
+pub mod wordlm;
 
 pub use error::{Error, RecordError, Result};
 pub use model::Model;

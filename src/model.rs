@@ -16,6 +16,7 @@ use crate::lexicon::Lexicon;
 use crate::model_file::{self, FileKind};
 use crate::ngram::{CharLm, NgramConfig, OrderSize};
 use crate::thesaurus::Thesaurus;
+use crate::wordlm::WordLm;
 
 /// The bytes of the default English model.
 static EMBEDDED: &[u8] = include_bytes!("../models/en.garbled");
@@ -40,6 +41,12 @@ pub struct Metadata {
     pub tokens: u64,
     /// Distinct words in the lexicon.
     pub types: u64,
+    /// The corpora the word n-gram model was counted from, in order.
+    pub context_corpora: Vec<CorpusInfo>,
+    /// Longest word n-gram counted (0: no word model).
+    pub word_order: usize,
+    /// Word n-grams (order 2 and up) seen fewer times than this were left out.
+    pub word_min_count: u64,
 }
 
 /// Sizes of a model's parts, for `garbled info`.
@@ -53,6 +60,8 @@ pub struct ModelSizes {
     pub alphabet: usize,
     /// N-grams per order.
     pub orders: Vec<OrderSize>,
+    /// Word n-grams of each order, from 1 (empty without a word model).
+    pub word_ngrams: Vec<usize>,
 }
 
 /// A trained model.
@@ -65,6 +74,8 @@ pub struct Model {
     calibration: Option<Calibration>,
     thesaurus: Option<Thesaurus>,
     user_words: Option<Lexicon>,
+    word_lm: Option<WordLm>,
+    realword: Option<Calibration>,
 }
 
 impl Model {
@@ -78,6 +89,8 @@ impl Model {
             calibration: None,
             thesaurus: None,
             user_words: None,
+            word_lm: None,
+            realword: None,
         }
     }
 
@@ -116,6 +129,27 @@ impl Model {
         self.user_words = Some(words);
     }
 
+    /// The word n-gram model for real-word errors, if the model has one.
+    pub fn word_lm(&self) -> Option<&WordLm> {
+        self.word_lm.as_ref()
+    }
+
+    /// Sets the word n-gram model; its real-word calibration no longer fits and is dropped.
+    pub fn set_word_lm(&mut self, lm: WordLm) {
+        self.word_lm = Some(lm);
+        self.realword = None;
+    }
+
+    /// The fitted weights of the real-word decision ([`crate::realword`]).
+    pub fn realword_calibration(&self) -> Option<&Calibration> {
+        self.realword.as_ref()
+    }
+
+    /// Replaces the real-word decision weights.
+    pub fn set_realword_calibration(&mut self, calibration: Calibration) {
+        self.realword = Some(calibration);
+    }
+
     /// Training metadata.
     pub fn metadata(&self) -> &Metadata {
         &self.meta
@@ -138,6 +172,11 @@ impl Model {
             lexicon_bytes: self.lexicon.bytes(),
             alphabet: self.lm.alphabet().len(),
             orders: self.lm.sizes(),
+            word_ngrams: self
+                .word_lm
+                .as_ref()
+                .map(|w| w.counts().sizes())
+                .unwrap_or_default(),
         }
     }
 
@@ -174,10 +213,17 @@ impl Model {
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Model> {
         let model: Model = model_file::decode(FileKind::Model, path, bytes)?;
         let calibration = model.calibration.as_ref().map_or(Ok(()), |c| c.validate());
+        let word_lm = model.word_lm.as_ref().map_or(Ok(()), WordLm::validate);
+        let realword = model
+            .realword
+            .as_ref()
+            .map_or(Ok(()), crate::realword::validate_calibration);
         model
             .lm
             .validate()
             .and(calibration)
+            .and(word_lm)
+            .and(realword)
             .map_err(|reason| Error::Corrupt {
                 path: path.to_path_buf(),
                 reason,

@@ -198,7 +198,7 @@ fn suffix(key: u64, order: usize) -> u64 {
 /// serialized arrays are valid as they are after loading.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(into = "TableRepr")]
-struct NgramTable {
+pub(crate) struct NgramTable {
     /// Key and value side by side, so a probe touches one cache line.
     slots: Vec<Slot>,
     len: usize,
@@ -318,10 +318,13 @@ impl<'de> Deserialize<'de> for SlotBytes<'de> {
 }
 
 impl NgramTable {
-    fn with_capacity(n: usize) -> NgramTable {
+    pub(crate) fn with_capacity(n: usize) -> NgramTable {
         // Load factor 0.8 with linear probing: short probes, little waste. The slot
         // count need not be a power of two (the hash maps onto it by multiply-high).
-        let slots = (n + n / 4 + 1).max(8);
+        NgramTable::with_slots((n + n / 4 + 1).max(8))
+    }
+
+    fn with_slots(slots: usize) -> NgramTable {
         NgramTable {
             slots: vec![Slot::default(); slots],
             len: 0,
@@ -334,7 +337,7 @@ impl NgramTable {
         ((u128::from(h) * self.slots.len() as u128) >> 64) as usize
     }
 
-    fn insert(&mut self, key: u64, value: [f32; 2]) {
+    pub(crate) fn insert(&mut self, key: u64, value: [f32; 2]) {
         let n = self.slots.len();
         let mut i = self.slot(key);
         loop {
@@ -375,7 +378,7 @@ impl NgramTable {
     }
 
     #[inline]
-    fn get(&self, key: u64) -> Option<[f32; 2]> {
+    pub(crate) fn get(&self, key: u64) -> Option<[f32; 2]> {
         self.find(key).map(|i| self.slots[i].value)
     }
 

@@ -25,6 +25,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::realword::RealwordFlag;
+
 use crate::score::TextScore;
 
 /// What kind of damage a flag reports.
@@ -61,6 +63,24 @@ pub struct Flag {
     pub kind: FlagKind,
     /// Likely originals, best first.
     pub suggestions: Vec<Suggestion>,
+    /// For a real-word flag next to other real-word flags: what the group of words most
+    /// likely was, read together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phrase: Option<PhraseSuggestion>,
+}
+
+/// The joint reading of adjacent real-word flags ("conservative armaments" ->
+/// "conventional weapons").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhraseSuggestion {
+    /// Byte offset of the group's first byte.
+    pub start: usize,
+    /// Byte offset one past the group's last byte.
+    pub end: usize,
+    /// The group as written.
+    pub text: String,
+    /// What it most likely was.
+    pub suggestion: String,
 }
 
 /// The findings for one document.
@@ -105,6 +125,7 @@ impl Report {
                     token: token.to_string(),
                     score: round4(f64::from(w.probability)),
                     kind: FlagKind::Nonword,
+                    phrase: None,
                     suggestions: suggest(token)
                         .into_iter()
                         .map(|s| Suggestion {
@@ -122,6 +143,39 @@ impl Report {
             perplexity: round4(scores.perplexity()),
             flags,
         }
+    }
+
+    /// Adds real-word flags (at most `max_suggestions` suggestions each), keeping the
+    /// flags in text order.
+    pub fn add_realword(&mut self, text: &str, found: Vec<RealwordFlag>, max_suggestions: usize) {
+        if found.is_empty() {
+            return;
+        }
+        self.flags.extend(found.into_iter().map(|f| {
+            Flag {
+                start: f.span.start,
+                end: f.span.end,
+                token: text[f.span.clone()].to_string(),
+                score: round4(f64::from(f.probability)),
+                kind: FlagKind::Realword,
+                suggestions: f
+                    .suggestions
+                    .into_iter()
+                    .take(max_suggestions)
+                    .map(|(text, score)| Suggestion {
+                        text,
+                        score: round4(score),
+                    })
+                    .collect(),
+                phrase: f.phrase.map(|p| PhraseSuggestion {
+                    start: p.span.start,
+                    end: p.span.end,
+                    text: text[p.span].to_string(),
+                    suggestion: p.suggestion,
+                }),
+            }
+        }));
+        self.flags.sort_by_key(|f| f.start);
     }
 
     /// One JSON line (no trailing newline).
@@ -177,8 +231,11 @@ impl Report {
             FlagKind::Nonword => "nonword",
             FlagKind::Realword => "realword",
         };
+        let phrase = f.phrase.as_ref().map_or(String::new(), |p| {
+            format!("; together: \"{}\" -> \"{}\"", p.text, p.suggestion)
+        });
         format!(
-            "{path}:{line}:{col}: {} (p={:.2}, {kind}){}{}",
+            "{path}:{line}:{col}: {} (p={:.2}, {kind}){}{}{phrase}",
             f.token,
             f.score,
             if sugg.is_empty() { "" } else { " -> " },

@@ -375,7 +375,8 @@ impl<'m> Scorer<'m> {
         self.model
     }
 
-    fn is_allowed(&self, folded: &str) -> bool {
+    /// Whether the user declared this folded word right (allow list or user lexicon).
+    pub fn is_allowed(&self, folded: &str) -> bool {
         self.allow.contains(folded) || self.model.user_words().is_some_and(|u| u.contains(folded))
     }
 

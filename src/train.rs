@@ -6,19 +6,26 @@
 //! 3. [`estimate`]: prune rare words, then estimate the character model from the word
 //!    types ([`crate::ngram`]) and build the lexicon ([`crate::lexicon`]).
 //!
+//! Context corpora ([`count_context`]) go through the same stages for the word n-gram
+//! model ([`crate::wordlm`]): counted into [`Shard::context`], merged, pruned by
+//! [`TrainConfig::word_min_count`] and estimated alongside the character model. They do
+//! not touch the lexicon, so a list of word pairs can be given without its counts
+//! inflating single words.
+//!
 //! Counting is the only stage that touches the raw text, and its result is a sum, so the
 //! model is byte-identical whatever the number of threads or however the input was
 //! split into shards (tested).
 
 use serde::{Deserialize, Serialize};
 
-use crate::corpus::{self, CorpusInfo, CorpusSpec, Progress, ReadOptions};
+use crate::corpus::{self, CorpusInfo, CorpusSpec, CountUnit, Progress, ReadOptions};
 use crate::counts::WordCounts;
 use crate::error::{Error, Result};
 use crate::features::LengthNorms;
 use crate::lexicon::Lexicon;
 use crate::model::{Metadata, Model};
 use crate::ngram::{CharLm, NgramConfig};
+use crate::wordlm::{ContextCounts, WordLm, MAX_ORDER};
 
 /// Options for the estimation stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +35,10 @@ pub struct TrainConfig {
     /// Leave words seen fewer times than this out of the lexicon and the character
     /// model (1 keeps all). A pruned model cannot be extended exactly with `--base`.
     pub min_word_count: u64,
+    /// Longest word n-gram counted from context corpora (1 to [`MAX_ORDER`]).
+    pub word_order: usize,
+    /// Leave word n-grams of order 2 and up seen fewer times than this out (1 keeps all).
+    pub word_min_count: u64,
 }
 
 impl Default for TrainConfig {
@@ -35,7 +46,39 @@ impl Default for TrainConfig {
         TrainConfig {
             ngram: NgramConfig::default(),
             min_word_count: 1,
+            word_order: MAX_ORDER,
+            word_min_count: 1,
         }
+    }
+}
+
+impl TrainConfig {
+    /// Checks the options.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming the option.
+    pub fn validate(&self) -> Result<()> {
+        self.ngram.validate()?;
+        if self.min_word_count == 0 {
+            return Err(Error::InvalidOption {
+                option: "--min-word-count",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if !(1..=MAX_ORDER).contains(&self.word_order) {
+            return Err(Error::InvalidOption {
+                option: "--word-order",
+                reason: format!("must be 1 to {MAX_ORDER}, got {}", self.word_order),
+            });
+        }
+        if self.word_min_count == 0 {
+            return Err(Error::InvalidOption {
+                option: "--word-min-count",
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -46,6 +89,22 @@ pub struct Shard {
     pub corpora: Vec<CorpusInfo>,
     /// Their weighted word counts, summed.
     pub counts: WordCounts,
+    /// The context corpora counted for the word n-gram model, in order.
+    pub context_corpora: Vec<CorpusInfo>,
+    /// Their weighted word n-gram counts, summed.
+    pub context: ContextCounts,
+}
+
+impl Shard {
+    /// A shard with these word counts and nothing else.
+    pub fn of_counts(counts: WordCounts) -> Shard {
+        Shard {
+            corpora: Vec::new(),
+            counts,
+            context_corpora: Vec::new(),
+            context: ContextCounts::default(),
+        }
+    }
 }
 
 /// Stage 1: counts the words of every corpus.
@@ -72,10 +131,7 @@ pub fn count(
         })
         .sum();
     progress.set_total(total);
-    let mut shard = Shard {
-        corpora: Vec::new(),
-        counts: WordCounts::default(),
-    };
+    let mut shard = Shard::of_counts(WordCounts::default());
     let mut warnings = Vec::new();
     for spec in specs {
         let report = corpus::count_corpus(spec, options, progress)?;
@@ -86,16 +142,46 @@ pub fn count(
     Ok((shard, warnings))
 }
 
+/// Stage 1 for context corpora: counts their word n-grams of orders 1 to `order` into
+/// a shard with no word counts (merge it with the main shard).
+///
+/// # Errors
+///
+/// As [`count`], and [`Error::InvalidOption`] for an order outside 1 to [`MAX_ORDER`].
+pub fn count_context(
+    specs: &[CorpusSpec],
+    order: usize,
+    options: &ReadOptions,
+    progress: &dyn Progress,
+) -> Result<(Shard, Vec<String>)> {
+    if !(1..=MAX_ORDER).contains(&order) {
+        return Err(Error::InvalidOption {
+            option: "--word-order",
+            reason: format!("must be 1 to {MAX_ORDER}, got {order}"),
+        });
+    }
+    let options = ReadOptions {
+        unit: CountUnit::Ngrams(order),
+        ..options.clone()
+    };
+    let (counted, warnings) = count(specs, &options, progress)?;
+    let mut shard = Shard::of_counts(WordCounts::default());
+    shard.context = ContextCounts::from_ngrams(&counted.counts);
+    shard.context_corpora = counted.corpora;
+    Ok((shard, warnings))
+}
+
 /// Stage 2: adds shards together, keeping the corpora in the order given.
 pub fn merge(shards: impl IntoIterator<Item = Shard>) -> Shard {
     let mut iter = shards.into_iter();
-    let mut acc = iter.next().unwrap_or(Shard {
-        corpora: Vec::new(),
-        counts: WordCounts::default(),
-    });
+    let mut acc = iter
+        .next()
+        .unwrap_or_else(|| Shard::of_counts(WordCounts::default()));
     for s in iter {
         acc.counts.merge(&s.counts);
         acc.corpora.extend(s.corpora);
+        acc.context.merge(&s.context);
+        acc.context_corpora.extend(s.context_corpora);
     }
     acc
 }
@@ -105,6 +191,11 @@ pub fn shard_of(model: &Model) -> Shard {
     Shard {
         corpora: model.metadata().corpora.clone(),
         counts: model.lexicon().to_counts(),
+        context_corpora: model.metadata().context_corpora.clone(),
+        context: model
+            .word_lm()
+            .map(|w| w.counts().clone())
+            .unwrap_or_default(),
     }
 }
 
@@ -113,6 +204,8 @@ pub fn config_of(model: &Model) -> TrainConfig {
     TrainConfig {
         ngram: model.metadata().ngram.clone(),
         min_word_count: model.metadata().min_word_count,
+        word_order: model.metadata().word_order.max(1),
+        word_min_count: model.metadata().word_min_count.max(1),
     }
 }
 
@@ -122,13 +215,7 @@ pub fn config_of(model: &Model) -> TrainConfig {
 ///
 /// [`Error::InvalidOption`] for bad options, [`Error::EmptyCorpus`] when nothing is left.
 pub fn estimate(mut shard: Shard, config: &TrainConfig) -> Result<Model> {
-    config.ngram.validate()?;
-    if config.min_word_count == 0 {
-        return Err(Error::InvalidOption {
-            option: "--min-word-count",
-            reason: "must be at least 1".into(),
-        });
-    }
+    config.validate()?;
     shard.counts.prune(config.min_word_count);
     if shard.counts.is_empty() {
         return Err(Error::EmptyCorpus);
@@ -151,8 +238,20 @@ pub fn estimate(mut shard: Shard, config: &TrainConfig) -> Result<Model> {
         corpora: shard.corpora,
         tokens: shard.counts.tokens(),
         types: shard.counts.len() as u64,
+        context_corpora: shard.context_corpora,
+        word_order: if shard.context.is_empty() {
+            0
+        } else {
+            config.word_order
+        },
+        word_min_count: config.word_min_count,
     };
-    Ok(Model::new(meta, lexicon, lm, norms))
+    let mut model = Model::new(meta, lexicon, lm, norms);
+    shard.context.prune(config.word_min_count);
+    if !shard.context.is_empty() {
+        model.set_word_lm(WordLm::estimate(shard.context));
+    }
+    Ok(model)
 }
 
 #[cfg(test)]
@@ -181,10 +280,23 @@ mod tests {
         let config = TrainConfig::default();
         let opts = ReadOptions::default();
 
-        let (both, _) = count(&[spec(&a), spec(&b)], &opts, &NoProgress).unwrap();
-        let (sa, _) = count(&[spec(&a)], &opts, &NoProgress).unwrap();
-        let (sb, _) = count(&[spec(&b)], &opts, &NoProgress).unwrap();
+        // Each file is also a context corpus, so the word n-grams go through the same
+        // stages.
+        let counted = |specs: &[CorpusSpec]| {
+            let (words, _) = count(specs, &opts, &NoProgress).unwrap();
+            let (context, _) = count_context(specs, 3, &opts, &NoProgress).unwrap();
+            merge([words, context])
+        };
+        let both = counted(&[spec(&a), spec(&b)]);
+        let sa = counted(&[spec(&a)]);
+        let sb = counted(&[spec(&b)]);
+        assert!(
+            both.context.sizes().len() == 3,
+            "{:?}",
+            both.context.sizes()
+        );
         let one = estimate(both, &config).unwrap();
+        assert!(one.word_lm().is_some());
         let merged = estimate(merge([sa.clone(), sb.clone()]), &config).unwrap();
         assert_eq!(one.to_bytes().unwrap(), merged.to_bytes().unwrap());
 
@@ -196,10 +308,10 @@ mod tests {
 
     #[test]
     fn min_word_count_prunes_the_lexicon() {
-        let shard = Shard {
-            corpora: Vec::new(),
-            counts: WordCounts::from_pairs([("often".into(), 5), ("once".into(), 1)]),
-        };
+        let shard = Shard::of_counts(WordCounts::from_pairs([
+            ("often".into(), 5),
+            ("once".into(), 1),
+        ]));
         let config = TrainConfig {
             min_word_count: 2,
             ..TrainConfig::default()

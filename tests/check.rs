@@ -26,6 +26,19 @@ struct Flag {
     score: f64,
     kind: String,
     suggestions: Vec<Suggestion>,
+    /// Only on real-word flags next to other real-word flags.
+    #[serde(default)]
+    phrase: Option<Phrase>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Phrase {
+    start: usize,
+    end: usize,
+    text: String,
+    suggestion: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,7 +92,7 @@ fn readme_command_flags_the_spun_article() {
             "offsets are UTF-8 byte offsets"
         );
         assert!((0.0..=1.0).contains(&f.score));
-        assert_eq!(f.kind, "nonword");
+        assert!(f.kind == "nonword" || f.kind == "realword", "{f:?}");
         assert!(f.suggestions.iter().all(|s| (0.0..=1.0).contains(&s.score)));
     }
     assert!(r.score > 0.0 && r.score <= 1.0);
@@ -112,6 +125,49 @@ fn clean_news_with_foreign_names_stays_almost_unflagged() {
         assert!(!flagged.contains(&name), "{name} flagged: {flagged:?}");
     }
     assert!(r.flags.is_empty(), "clean text flagged: {flagged:?}");
+}
+
+#[test]
+fn real_word_errors_are_flagged_in_context() {
+    let dir = Dir::new();
+    let file = dir.write("rw.txt", "He came form the city yesterday.\n");
+    let path = file.to_str().unwrap();
+    let out = dir
+        .run(&["check", "--realword-threshold", "0.5", path])
+        .success()
+        .stdout();
+    let r = &reports(&out)[0];
+    assert_eq!(r.flags.len(), 1, "{:?}", r.flags);
+    let f = &r.flags[0];
+    assert_eq!((f.token.as_str(), f.kind.as_str()), ("form", "realword"));
+    assert_eq!((f.start, f.end), (8, 12));
+    assert_eq!(f.suggestions[0].text, "from");
+    assert!(f.suggestions[0].score <= f.score);
+    assert!(f.phrase.is_none());
+    // Off with --no-context, whatever the threshold.
+    let out = dir
+        .run(&[
+            "check",
+            "--realword-threshold",
+            "0.01",
+            "--no-context",
+            path,
+        ])
+        .success()
+        .stdout();
+    assert!(reports(&out)[0].flags.is_empty());
+    // The same sentence written right raises nothing at the same threshold.
+    let right = dir.write("right.txt", "He came from the city yesterday.\n");
+    let out = dir
+        .run(&[
+            "check",
+            "--realword-threshold",
+            "0.5",
+            right.to_str().unwrap(),
+        ])
+        .success()
+        .stdout();
+    assert!(reports(&out)[0].flags.is_empty(), "{out}");
 }
 
 #[test]

@@ -48,6 +48,8 @@ struct Flag {
     score: f64,
     kind: String,
     suggestions: Vec<Value>,
+    #[serde(default)]
+    phrase: Option<Value>,
 }
 
 impl Out {

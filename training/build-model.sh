@@ -18,6 +18,8 @@ cargo build --release --quiet
 ./target/release/garbled train --quiet \
     --thesaurus training/build/thesaurus.tsv \
     --calibrate training/calibration \
+    --context training/build/en-lexicon.tsv \
+    --context training/build/en-bigrams.tsv \
     --out models/en.garbled \
     training/build/en-lexicon.tsv
 sha256sum models/en.garbled

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use garbled::calibrate::{self, CalibrateOptions};
+use garbled::realword::RealwordCalibrateOptions;
 use garbled::Model;
 
 use super::common::read_documents;
@@ -73,6 +74,17 @@ pub fn calibrate_model(
     let options = args.options()?;
     let calibration = super::with_jobs(jobs, || calibrate::calibrate(model, &docs, &options))??;
     model.set_calibration(calibration);
+    if model.word_lm().is_some() {
+        let options = RealwordCalibrateOptions {
+            rate: options.rate,
+            seed: options.seed,
+            ..RealwordCalibrateOptions::default()
+        };
+        let realword = super::with_jobs(jobs, || {
+            garbled::realword::calibrate(model, &docs, &options)
+        })??;
+        model.set_realword_calibration(realword);
+    }
     Ok(())
 }
 

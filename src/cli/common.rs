@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use garbled::check::CheckOptions;
 use garbled::corpus::files_of;
+use garbled::realword::DEFAULT_REALWORD_THRESHOLD;
 use garbled::score::{AllowList, DEFAULT_THRESHOLD};
 use garbled::Model;
 
@@ -29,13 +30,21 @@ pub struct CheckerArgs {
     /// Words and names that are always right, one per line (repeatable).
     #[arg(long, value_name = "FILE")]
     pub allow: Vec<PathBuf>,
-    /// Config file (TOML: `allow = ["names.txt"]`, `words = ["UNRWA"]`, `threshold = 0.5`)
+    /// Config file (TOML: `allow = ["names.txt"]`, `words = ["UNRWA"]`, `threshold = 0.5`,
+    /// `realword_threshold = 0.8`, `context = false`)
     /// [default: $GARBLED_CONFIG, else ./.garbled.toml if present].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Most suggestions per flag.
     #[arg(long, default_value_t = 5)]
     pub max_suggestions: usize,
+    /// Flag real words that do not fit their context when their error probability is at
+    /// least this [default: 0.8].
+    #[arg(long)]
+    pub realword_threshold: Option<f32>,
+    /// Only look for non-words: skip the word-context check for real-word errors.
+    #[arg(long)]
+    pub no_context: bool,
 }
 
 impl CheckerArgs {
@@ -70,9 +79,19 @@ impl CheckerArgs {
             (0.0..=1.0).contains(&threshold),
             "--threshold must be between 0 and 1, got {threshold}"
         );
+        let realword_threshold = self
+            .realword_threshold
+            .or(config.realword_threshold)
+            .unwrap_or(DEFAULT_REALWORD_THRESHOLD);
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&realword_threshold),
+            "--realword-threshold must be between 0 and 1, got {realword_threshold}"
+        );
         let options = CheckOptions {
             threshold,
             max_suggestions: self.max_suggestions,
+            context: !self.no_context && config.context.unwrap_or(true),
+            realword_threshold,
         };
         Ok((allow, options))
     }
@@ -87,6 +106,8 @@ struct ConfigFile {
     #[serde(default)]
     words: Vec<String>,
     threshold: Option<f32>,
+    realword_threshold: Option<f32>,
+    context: Option<bool>,
 }
 
 /// The config file and the directory its relative paths are relative to.

@@ -25,7 +25,8 @@ pub struct Args {
     /// Where to write the labels, one JSON object per changed token.
     #[arg(short, long)]
     labels: PathBuf,
-    /// What damage to do: typo, ocr, spin or mix.
+    /// What damage to do: typo, ocr, spin, mix, wordspin (whole-word synonym swaps) or
+    /// realtypo (typos that make another real word).
     #[arg(short, long, default_value = "mix")]
     kind: CorruptMode,
     /// Fraction of word tokens to corrupt.
@@ -58,8 +59,11 @@ pub fn run(args: Args) -> Result<Outcome> {
         }
         None => model.thesaurus().cloned(),
     };
-    if thesaurus.is_none() && matches!(args.kind, CorruptMode::Spin) {
-        anyhow::bail!("spin needs a thesaurus: the model has none; pass --thesaurus FILE");
+    if thesaurus.is_none() && args.kind.needs_thesaurus() {
+        anyhow::bail!(
+            "{} needs a thesaurus: the model has none; pass --thesaurus FILE",
+            args.kind
+        );
     }
     let is_word = |w: &str| model.lexicon().contains(w);
     let corrupter = Corrupter::new(config, thesaurus.as_ref(), &is_word);

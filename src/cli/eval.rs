@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 use garbled::check::{CheckOptions, Checker};
 use garbled::corrupt::Label;
 use garbled::eval::{evaluate, PredictedFlag};
-use garbled::report::Report;
+use garbled::realword::DEFAULT_REALWORD_THRESHOLD;
+use garbled::report::{FlagKind, Report};
 use garbled::score::{AllowList, DEFAULT_THRESHOLD};
 use rayon::prelude::*;
 
@@ -36,6 +37,12 @@ pub struct Args {
     /// Least suggestion score the fix protocol applies (as `check --fix-confidence`).
     #[arg(long, default_value_t = 0.5)]
     fix_confidence: f64,
+    /// Least real-word error probability that is flagged.
+    #[arg(long, default_value_t = DEFAULT_REALWORD_THRESHOLD)]
+    realword_threshold: f32,
+    /// Only look for non-words (no word-context check).
+    #[arg(long)]
+    no_context: bool,
     /// Print JSON instead of the table.
     #[arg(long)]
     json: bool,
@@ -67,6 +74,7 @@ fn to_predicted(report: &Report) -> Vec<PredictedFlag> {
         .map(|f| PredictedFlag {
             start: f.start,
             end: f.end,
+            realword: f.kind == FlagKind::Realword,
             suggestions: f
                 .suggestions
                 .iter()
@@ -121,6 +129,8 @@ pub fn run(args: Args) -> Result<Outcome> {
             let model = load_model(args.model.as_deref())?;
             let options = CheckOptions {
                 threshold: args.threshold,
+                context: !args.no_context,
+                realword_threshold: args.realword_threshold,
                 ..CheckOptions::default()
             };
             let checker = Checker::new(&model, AllowList::new(), options)?;

@@ -115,6 +115,50 @@ fn describe(model: &Model, name: &str, file_bytes: u64) -> String {
             let _ = writeln!(s, "calibration:     none (run `garbled calibrate`)");
         }
     }
+    if sizes.word_ngrams.is_empty() {
+        let _ = writeln!(
+            s,
+            "word model:      none (train with --context for real-word checks)"
+        );
+    } else {
+        let counts: Vec<String> = sizes
+            .word_ngrams
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("{n} {}-grams", i + 1))
+            .collect();
+        let _ = writeln!(
+            s,
+            "word model:      {} (min count {})",
+            counts.join(", "),
+            meta.word_min_count
+        );
+        for c in &meta.context_corpora {
+            let _ = writeln!(
+                s,
+                "  context {} ({}; {} files, {} bytes, weight {})",
+                c.name, c.format, c.files, c.bytes, c.weight
+            );
+        }
+        match model.realword_calibration() {
+            Some(c) => {
+                let _ = writeln!(
+                    s,
+                    "real-word calib: fitted on {} words ({} corrupted)",
+                    c.examples, c.positives
+                );
+                let weights: Vec<String> = garbled::realword::FEATURE_NAMES
+                    .iter()
+                    .zip(&c.weights)
+                    .map(|(n, w)| format!("{n} {w:.3}"))
+                    .collect();
+                let _ = writeln!(s, "  weights: {}", weights.join(", "));
+            }
+            None => {
+                let _ = writeln!(s, "real-word calib: none (real-word checks are off)");
+            }
+        }
+    }
     for o in &sizes.orders {
         let d = model.char_lm().discounts()[o.order - 1];
         let _ = writeln!(

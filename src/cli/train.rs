@@ -34,6 +34,12 @@ pub struct EstimateArgs {
     /// Most characters in the alphabet; rarer ones become <unk> [default: 160].
     #[arg(long)]
     pub max_chars: Option<usize>,
+    /// Longest word n-gram counted from --context corpora, 1 to 3 [default: 3].
+    #[arg(long)]
+    pub word_order: Option<usize>,
+    /// Leave word n-grams (pairs and up) seen fewer times than this out [default: 1].
+    #[arg(long)]
+    pub word_min_count: Option<u64>,
 }
 
 impl EstimateArgs {
@@ -52,6 +58,8 @@ impl EstimateArgs {
         let config = TrainConfig {
             ngram,
             min_word_count: self.min_word_count.unwrap_or(start.min_word_count),
+            word_order: self.word_order.unwrap_or(start.word_order),
+            word_min_count: self.word_min_count.unwrap_or(start.word_min_count),
         };
         if let Some(base) = base {
             anyhow::ensure!(
@@ -73,6 +81,11 @@ pub struct Args {
     /// Where to write the model (or the shard, with --counts-only).
     #[arg(short, long, value_name = "MODEL")]
     out: PathBuf,
+    /// Context corpora for the word n-gram model (real-word errors): running text, or
+    /// lists of word pairs/triples with counts (`of the<TAB>123`). Not added to the
+    /// lexicon. Repeat the flag for several; `:WEIGHT` works as for CORPUS.
+    #[arg(long, value_name = "CORPUS")]
+    context: Vec<CorpusSpec>,
     /// Write a counts shard for `garbled merge` instead of a model.
     #[arg(long)]
     counts_only: bool,
@@ -143,8 +156,15 @@ impl ExtrasArgs {
         }
         if !self.calibrate.is_empty() {
             calibrate_model(model, &self.calibrate, &self.calibration, jobs)?;
-        } else if let Some(c) = base.and_then(Model::calibration) {
-            model.set_calibration(c.clone());
+        } else {
+            if let Some(c) = base.and_then(Model::calibration) {
+                model.set_calibration(c.clone());
+            }
+            if let Some(c) = base.and_then(Model::realword_calibration) {
+                if model.word_lm().is_some() {
+                    model.set_realword_calibration(c.clone());
+                }
+            }
         }
         Ok(())
     }
@@ -166,9 +186,18 @@ pub fn run(args: Args) -> Result<Outcome> {
         ..ReadOptions::default()
     };
     let bar = Bar::bytes(args.quiet, "counting");
-    let (shard, warnings) =
+    let (mut shard, mut warnings) =
         super::with_jobs(args.jobs, || train::count(&args.corpora, &options, &bar))??;
     bar.finish();
+    if !args.context.is_empty() {
+        let bar = Bar::bytes(args.quiet, "counting context");
+        let (context, more) = super::with_jobs(args.jobs, || {
+            train::count_context(&args.context, config.word_order, &options, &bar)
+        })??;
+        bar.finish();
+        shard = train::merge([shard, context]);
+        warnings.extend(more);
+    }
     for w in &warnings {
         eprintln!("garbled: warning: {w}");
     }
@@ -212,12 +241,13 @@ pub fn write_model(
         let meta = model.metadata();
         let ngrams: usize = model.sizes().orders.iter().map(|o| o.ngrams).sum();
         eprintln!(
-            "garbled: wrote {} ({} words, {} tokens, order {}, {} n-grams)",
+            "garbled: wrote {} ({} words, {} tokens, order {}, {} n-grams; word n-grams {:?})",
             out.display(),
             meta.types,
             meta.tokens,
             meta.ngram.order,
-            ngrams
+            ngrams,
+            model.sizes().word_ngrams
         );
     }
     Ok(Outcome::Ok)

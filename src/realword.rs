@@ -1,0 +1,868 @@
+//! Real-word errors: words that exist but do not fit their context.
+//!
+//! Spinners leave real words behind ("state media alerted" for "reported"), and so do
+//! typos ("came form the city"). The character model and the lexicon find nothing wrong
+//! with such a word; only its neighbours can. For each eligible word this module asks
+//! which words might have stood there instead, and whether one of them fits the window
+//! of neighbours much better than the word itself ([`crate::wordlm`]).
+//!
+//! # Confusion sets
+//!
+//! The alternatives of a word (cached per type and thread) are:
+//! - thesaurus sources: the words that list it as a synonym, which a spinner may have
+//!   replaced by it ("alerted" <- "reported");
+//! - words one edit away (deletion, insertion, substitution, transposition of letters)
+//!   that the lexicon and the word model both know ("form" <- "from").
+//!
+//! # Decision
+//!
+//! Eligible words are lowercase (or sentence-initial Capitalized) letters-only lexicon
+//! words of two or more letters with at least one neighbour in their run of words
+//! ([`crate::wordlm::for_each_run`]); names, acronyms and words already flagged as
+//! non-words are left alone. For each alternative `a`, `delta(a)` is how many bits more
+//! probable the window of neighbours is with `a` in the word's place. A logistic
+//! regression over the best alternative's evidence ([`FEATURE_NAMES`]: the gain, where
+//! the alternative came from, how common both words are, how many of their context pairs
+//! the model holds) gives `P(real-word error)`; it is fitted by [`calibrate`] on
+//! whole-word spins and real-word typos generated from clean text
+//! ([`crate::corrupt::CorruptMode::WordSpin`], [`crate::corrupt::CorruptMode::RealTypo`]),
+//! and stored in the model. A word is flagged when that probability reaches the
+//! threshold ([`DEFAULT_REALWORD_THRESHOLD`], set high: a real-word flag must be worth a
+//! reader's time).
+//!
+//! # Phrases
+//!
+//! Adjacent flagged words are also judged together ("conservative armaments" ->
+//! "conventional weapons"): the best joint choice among each word's top alternatives
+//! (or the word itself) is found for the whole window and reported as a [`Phrase`] on
+//! each flag of the group.
+
+use std::ops::Range;
+use std::rc::Rc;
+
+use ndarray::{Array1, Array2};
+use rayon::prelude::*;
+
+use crate::cache::{next_owner, TokenCache};
+use crate::calibrate::{fit, Calibration};
+use crate::corrupt::{CorruptConfig, CorruptMode, Corrupter};
+use crate::counts::fold_case;
+use crate::error::{Error, Result};
+use crate::lexicon::Lexicon;
+use crate::model::Model;
+use crate::thesaurus::Thesaurus;
+use crate::tokenize::{self, Shape, Token};
+use crate::wordlm::{for_each_run, word_key, WordLm};
+
+/// Default least `P(real-word error)` that is flagged.
+pub const DEFAULT_REALWORD_THRESHOLD: f32 = 0.8;
+
+/// The real-word decision's features, in the order of the calibration weights.
+pub const FEATURE_NAMES: [&str; 14] = [
+    "bias",
+    "gain_bits",
+    "context_gain_bits",
+    "context_gain_if_thesaurus",
+    "from_thesaurus",
+    "inflection",
+    "word_log2_p",
+    "alternative_log2_p",
+    "word_pairs_held",
+    "alternative_pairs_held",
+    "context_gain_if_pairs_held",
+    "context_sides",
+    "ln_alternatives",
+    "second_gain_bits",
+];
+
+/// Number of real-word features.
+pub const NUM_FEATURES: usize = FEATURE_NAMES.len();
+
+/// Most alternatives kept per flag for suggestions and phrases.
+const TOP_ALTERNATIVES: usize = 5;
+
+/// Alternatives per word tried when judging a phrase jointly.
+const PHRASE_CHOICES: usize = 3;
+
+/// Longest run of adjacent flags judged as one phrase.
+const MAX_PHRASE_WORDS: usize = 3;
+
+/// Most alternatives per word: the commonest are kept. Bounds the work per token.
+const MAX_ALTERNATIVES: usize = 8;
+
+/// Least word-model probability (log2) of an alternative one edit away: the word a
+/// typist meant is almost always a common one, and rare look-alikes ("tho", "ta") would
+/// only add work and false alarms.
+const MIN_EDIT_LOG2_P: f32 = -24.0;
+
+/// Most word types a thread's confusion-set cache holds before it starts over.
+const CONFUSION_CACHE_TYPES: usize = 1 << 15;
+
+/// Where an alternative came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// A word the thesaurus lists the observed word as a synonym of.
+    Thesaurus,
+    /// A word one edit away.
+    Edit,
+}
+
+/// One word that might have stood where the observed one is.
+#[derive(Debug, Clone)]
+struct Alternative {
+    /// Case-folded.
+    word: Box<str>,
+    key: u64,
+    source: Source,
+    /// The word and the alternative are forms of one word ("center"/"centers").
+    inflection: bool,
+    /// log2 P of the alternative alone.
+    log2_p: f32,
+}
+
+type Confusions = Rc<[Alternative]>;
+
+thread_local! {
+    static CONFUSIONS: std::cell::RefCell<TokenCache<Confusions>> =
+        std::cell::RefCell::new(TokenCache::new(CONFUSION_CACHE_TYPES));
+}
+
+/// A real-word flag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealwordFlag {
+    /// Byte span of the word.
+    pub span: Range<usize>,
+    /// `P(real-word error)`.
+    pub probability: f32,
+    /// Alternatives in the word's case, best first, with scores that sum to at most
+    /// `probability`.
+    pub suggestions: Vec<(String, f64)>,
+    /// The joint reading of a group of adjacent flags, when there is one.
+    pub phrase: Option<Phrase>,
+}
+
+/// The best joint replacement of adjacent flagged words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phrase {
+    /// Byte span from the first word of the group to the last.
+    pub span: Range<usize>,
+    /// The words the group most likely was, separated by single spaces.
+    pub suggestion: String,
+}
+
+/// An eligible word with its evidence: one row of the decision.
+#[derive(Debug, Clone)]
+struct Judgement {
+    span: Range<usize>,
+    features: [f32; NUM_FEATURES],
+    /// The word's alternatives.
+    alternatives: Confusions,
+    /// Indices into `alternatives` with their gain in bits, best first (at most
+    /// [`TOP_ALTERNATIVES`]).
+    ranked: Vec<(usize, f32)>,
+    /// Index of the word in its run, and the run's word keys (shared by the run).
+    position: usize,
+    run: Rc<RunContext>,
+}
+
+#[derive(Debug)]
+struct RunContext {
+    keys: Vec<u64>,
+    /// log2 P of each word alone.
+    log2_p: Vec<f32>,
+}
+
+/// Finds real-word errors with a model's word n-grams, thesaurus and lexicon.
+#[derive(Debug)]
+pub struct RealwordDetector<'m> {
+    owner: u64,
+    lm: &'m WordLm,
+    lexicon: &'m Lexicon,
+    thesaurus: Option<&'m Thesaurus>,
+    calibration: Calibration,
+    threshold: f32,
+}
+
+/// Checks that stored weights fit this build's real-word features.
+pub(crate) fn validate_calibration(c: &Calibration) -> std::result::Result<(), String> {
+    c.validate_for("real-word calibration", NUM_FEATURES)
+}
+
+impl<'m> RealwordDetector<'m> {
+    /// A detector for `model`, or `None` when the model has no word n-gram model or no
+    /// real-word calibration (real-word checking is then off).
+    pub fn new(model: &'m Model, threshold: f32) -> Option<RealwordDetector<'m>> {
+        let calibration = model.realword_calibration()?.clone();
+        RealwordDetector::with_calibration(model, calibration, threshold)
+    }
+
+    fn with_calibration(
+        model: &'m Model,
+        calibration: Calibration,
+        threshold: f32,
+    ) -> Option<RealwordDetector<'m>> {
+        Some(RealwordDetector {
+            owner: next_owner(),
+            lm: model.word_lm()?,
+            lexicon: model.lexicon(),
+            thesaurus: model.thesaurus(),
+            calibration,
+            threshold,
+        })
+    }
+
+    /// The flagging threshold.
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    /// Real-word flags of `text`, in text order. `skip(span)` marks words to leave alone
+    /// (already flagged as non-words, or allowed by the user).
+    pub fn detect(&self, text: &str, skip: impl Fn(&Range<usize>) -> bool) -> Vec<RealwordFlag> {
+        let mut flags: Vec<(RealwordFlag, Judgement)> = Vec::new();
+        self.judge(text, &skip, |j| {
+            let p = self.calibration.probability_of(&j.features);
+            if p >= self.threshold {
+                flags.push((self.flag_of(text, &j, p), j));
+            }
+        });
+        self.add_phrases(text, &mut flags);
+        flags.into_iter().map(|(f, _)| f).collect()
+    }
+
+    fn flag_of(&self, text: &str, j: &Judgement, probability: f32) -> RealwordFlag {
+        let token = &text[j.span.clone()];
+        // Share the probability among the alternatives that beat the word, by their gain.
+        let better: Vec<(&Alternative, f32)> = j
+            .ranked
+            .iter()
+            .filter(|(_, g)| *g > 0.0)
+            .map(|&(k, g)| (&j.alternatives[k], g))
+            .collect();
+        let best = better.first().map_or(0.0, |(_, g)| *g);
+        let weights: Vec<f64> = better
+            .iter()
+            .map(|(_, g)| f64::from(g - best).exp2())
+            .collect();
+        let total: f64 = weights.iter().sum();
+        let suggestions = better
+            .iter()
+            .zip(&weights)
+            .map(|((a, _), w)| {
+                (
+                    crate::correct::match_case(token, &a.word),
+                    f64::from(probability) * w / total,
+                )
+            })
+            .collect();
+        RealwordFlag {
+            span: j.span.clone(),
+            probability,
+            suggestions,
+            phrase: None,
+        }
+    }
+
+    /// Calls `f` with the evidence of every eligible word that has alternatives.
+    fn judge(
+        &self,
+        text: &str,
+        skip: &dyn Fn(&Range<usize>) -> bool,
+        mut f: impl FnMut(Judgement),
+    ) {
+        for_each_run(text, |run| {
+            if run.len() < 2 {
+                return;
+            }
+            let keys: Vec<u64> = run
+                .iter()
+                .map(|t| word_key(&fold_case(t.text(text))))
+                .collect();
+            let log2_p = keys.iter().map(|&k| self.lm.log2_joint(&[k])).collect();
+            let context = Rc::new(RunContext { keys, log2_p });
+            for (i, token) in run.iter().enumerate() {
+                let span = token.byte_span();
+                if skip(&span) || !eligible(token, text) {
+                    continue;
+                }
+                let alternatives = self.confusions(&fold_case(token.text(text)));
+                if alternatives.is_empty() {
+                    continue;
+                }
+                f(self.judgement(&context, i, span, alternatives));
+            }
+        });
+    }
+
+    fn judgement(
+        &self,
+        run: &Rc<RunContext>,
+        i: usize,
+        span: Range<usize>,
+        alternatives: Confusions,
+    ) -> Judgement {
+        let word = run.keys[i];
+        let word_p = run.log2_p[i];
+        let mut ranked: Vec<(usize, f32)> = if self.lm.order() == 2 {
+            // Pairs only: the terms that change are P(left c) P(c right) / P(c); the
+            // neighbours' own probabilities are looked up once per word.
+            let left = i.checked_sub(1).map(|l| (run.keys[l], run.log2_p[l]));
+            let right = (i + 1 < run.keys.len()).then(|| (run.keys[i + 1], run.log2_p[i + 1]));
+            let candidates = std::iter::once((word, word_p))
+                .chain(alternatives.iter().map(|a| (a.key, a.log2_p)));
+            let mut pairs = Vec::with_capacity(2 * (alternatives.len() + 1));
+            for (c, pc) in candidates.clone() {
+                if let Some((l, pl)) = left {
+                    pairs.push((l, c, pl, pc));
+                }
+                if let Some((r, pr)) = right {
+                    pairs.push((c, r, pc, pr));
+                }
+            }
+            let mut joint = Vec::with_capacity(pairs.len());
+            self.lm.log2_pairs(&pairs, &mut joint);
+            let per = usize::from(left.is_some()) + usize::from(right.is_some());
+            let scores: Vec<f32> = candidates
+                .zip(joint.chunks_exact(per))
+                .map(|((_, pc), j)| {
+                    // Without a right neighbour the chain rule's last term is P(left c);
+                    // without a left one it is P(c right) / P(c) times P(c).
+                    let sum: f32 = j.iter().sum();
+                    if right.is_some() {
+                        sum - pc
+                    } else {
+                        sum
+                    }
+                })
+                .collect();
+            let base = scores[0];
+            scores[1..]
+                .iter()
+                .enumerate()
+                .map(|(k, s)| (k, s - base))
+                .collect()
+        } else {
+            let (window, at) = self.window(&run.keys, i, i + 1);
+            let mut keys = window.to_vec();
+            let base = self.lm.log2_window_at(&keys, at);
+            alternatives
+                .iter()
+                .enumerate()
+                .map(|(k, a)| {
+                    keys[at] = a.key;
+                    (k, self.lm.log2_window_at(&keys, at) - base)
+                })
+                .collect()
+        };
+        // Ties keep the confusion set's (deterministic) order.
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(TOP_ALTERNATIVES);
+        let (best, gain) = (&alternatives[ranked[0].0], ranked[0].1);
+        let sides = u8::from(i > 0) + u8::from(i + 1 < run.keys.len());
+        let thesaurus = best.source == Source::Thesaurus;
+        let gain = gain.clamp(-30.0, 30.0);
+        let word_p = word_p.max(-40.0);
+        let best_p = best.log2_p.max(-40.0);
+        // The part of the gain that is not just "the alternative is a commoner word".
+        let context_gain = (gain - (best_p - word_p)).clamp(-30.0, 30.0);
+        let second = ranked.get(1).map_or(-30.0, |(_, g)| g.clamp(-30.0, 30.0));
+        let best_pairs = self.pairs_held(&run.keys, i, best.key);
+        let features = [
+            1.0,
+            gain / 10.0,
+            context_gain / 10.0,
+            if thesaurus { context_gain / 10.0 } else { 0.0 },
+            f32::from(u8::from(thesaurus)),
+            f32::from(u8::from(best.inflection)),
+            word_p / 10.0,
+            best_p / 10.0,
+            self.pairs_held(&run.keys, i, word),
+            best_pairs,
+            best_pairs * context_gain / 10.0,
+            f32::from(sides),
+            (1.0 + alternatives.len() as f32).ln(),
+            second / 10.0,
+        ];
+        Judgement {
+            span,
+            features,
+            alternatives,
+            ranked,
+            position: i,
+            run: Rc::clone(run),
+        }
+    }
+
+    /// The slice of `keys` whose probability changes when words `from..to` change (the
+    /// words plus `order - 1` neighbours each side), and where `from` sits in it.
+    fn window<'k>(&self, keys: &'k [u64], from: usize, to: usize) -> (&'k [u64], usize) {
+        let reach = self.lm.order().max(2) - 1;
+        let start = from.saturating_sub(reach);
+        let end = (to + reach).min(keys.len());
+        (&keys[start..end], from - start)
+    }
+
+    /// How many of the pairs the word `key` would make at position `i` the model holds.
+    fn pairs_held(&self, keys: &[u64], i: usize, key: u64) -> f32 {
+        let left = i > 0 && self.lm.holds(&[keys[i - 1], key]);
+        let right = i + 1 < keys.len() && self.lm.holds(&[key, keys[i + 1]]);
+        f32::from(u8::from(left) + u8::from(right))
+    }
+
+    /// The alternatives of a folded word, cached per thread.
+    fn confusions(&self, folded: &str) -> Confusions {
+        if let Some(hit) = CONFUSIONS.with(|c| c.borrow().get(self.owner, folded)) {
+            return hit;
+        }
+        let found: Confusions = self.find_confusions(folded).into();
+        CONFUSIONS.with(|c| c.borrow_mut().insert(self.owner, folded, Rc::clone(&found)));
+        found
+    }
+
+    /// The alternatives of a lexicon word (none for other words: they are the non-word
+    /// scorer's business).
+    fn find_confusions(&self, folded: &str) -> Vec<Alternative> {
+        let mut out: Vec<Alternative> = Vec::new();
+        if !self.lexicon.contains(folded) {
+            return out;
+        }
+        let push = |word: &str, source: Source, out: &mut Vec<Alternative>| {
+            let key = word_key(word);
+            if word != folded
+                && self.lm.knows(key)
+                && !spelling_variants(word, folded)
+                && !out.iter().any(|a| a.key == key)
+            {
+                out.push(Alternative {
+                    word: word.into(),
+                    key,
+                    source,
+                    inflection: inflections(word, folded),
+                    log2_p: self.lm.log2_joint(&[key]),
+                });
+            }
+        };
+        if let Some(t) = self.thesaurus {
+            for w in t.sources(folded) {
+                if w.chars().all(char::is_alphabetic) {
+                    push(w, Source::Thesaurus, &mut out);
+                }
+            }
+        }
+        for w in edits1(folded) {
+            if self.lm.log2_joint(&[word_key(&w)]) >= MIN_EDIT_LOG2_P && self.lexicon.contains(&w) {
+                push(&w, Source::Edit, &mut out);
+            }
+        }
+        if out.len() > MAX_ALTERNATIVES {
+            out.sort_by(|a, b| {
+                b.log2_p
+                    .total_cmp(&a.log2_p)
+                    .then_with(|| a.word.cmp(&b.word))
+            });
+            out.truncate(MAX_ALTERNATIVES);
+        }
+        out
+    }
+
+    /// Finds the best joint reading of each group of adjacent flags.
+    fn add_phrases(&self, text: &str, flags: &mut [(RealwordFlag, Judgement)]) {
+        let mut start = 0;
+        while start < flags.len() {
+            let mut end = start + 1;
+            while end < flags.len()
+                && end - start < MAX_PHRASE_WORDS
+                && Rc::ptr_eq(&flags[end].1.run, &flags[start].1.run)
+                && flags[end].1.position == flags[end - 1].1.position + 1
+            {
+                end += 1;
+            }
+            if end - start >= 2 {
+                if let Some(phrase) = self.best_phrase(text, &flags[start..end]) {
+                    for (f, _) in &mut flags[start..end] {
+                        f.phrase = Some(phrase.clone());
+                    }
+                }
+            }
+            start = end;
+        }
+    }
+
+    fn best_phrase(&self, text: &str, group: &[(RealwordFlag, Judgement)]) -> Option<Phrase> {
+        let first = &group[0].1;
+        let last = &group[group.len() - 1].1;
+        let run = &first.run;
+        let (window, at) = self.window(&run.keys, first.position, last.position + 1);
+        let mut keys = window.to_vec();
+        // Each word's choices: itself (None) or one of its best alternatives.
+        let choices: Vec<Vec<Option<&Alternative>>> = group
+            .iter()
+            .map(|(_, j)| {
+                std::iter::once(None)
+                    .chain(
+                        j.ranked
+                            .iter()
+                            .take(PHRASE_CHOICES)
+                            .map(|&(k, _)| Some(&j.alternatives[k])),
+                    )
+                    .collect()
+            })
+            .collect();
+        let mut best: Option<(f32, Vec<Option<&Alternative>>)> = None;
+        let mut pick = vec![0usize; group.len()];
+        loop {
+            let chosen: Vec<Option<&Alternative>> =
+                pick.iter().zip(&choices).map(|(&p, c)| c[p]).collect();
+            for (k, c) in chosen.iter().enumerate() {
+                keys[at + k] = c.map_or(run.keys[first.position + k], |a| a.key);
+            }
+            let score = self.lm.log2_window(&keys);
+            if !best.as_ref().is_some_and(|(s, _)| score <= *s) {
+                best = Some((score, chosen));
+            }
+            // Next combination (odometer).
+            let mut k = 0;
+            while k < pick.len() {
+                pick[k] += 1;
+                if pick[k] < choices[k].len() {
+                    break;
+                }
+                pick[k] = 0;
+                k += 1;
+            }
+            if k == pick.len() {
+                break;
+            }
+        }
+        let (_, chosen) = best?;
+        if chosen.iter().all(Option::is_none) {
+            return None;
+        }
+        let words: Vec<String> = chosen
+            .iter()
+            .zip(group)
+            .map(|(c, (f, _))| {
+                let token = &text[f.span.clone()];
+                c.map_or_else(
+                    || token.to_string(),
+                    |a| crate::correct::match_case(token, &a.word),
+                )
+            })
+            .collect();
+        Some(Phrase {
+            span: first.span.start..last.span.end,
+            suggestion: words.join(" "),
+        })
+    }
+}
+
+/// Whether a word token may be judged: lowercase letters only, two or more of them.
+/// Capitalized words are left alone even at a sentence start, where names are as common
+/// as anywhere and the word model has no sentence-start statistics.
+fn eligible(token: &Token, text: &str) -> bool {
+    let word = token.text(text);
+    tokenize::shape(word) == Shape::Lower
+        && word.chars().nth(1).is_some()
+        && word.chars().all(char::is_alphabetic)
+}
+
+/// Whether two folded words are the same word in British and American spelling
+/// ("centre"/"center", "offence"/"offense", "travelled"/"traveled"): never an error.
+fn spelling_variants(a: &str, b: &str) -> bool {
+    a.len().abs_diff(b.len()) <= 2 && american(a) == american(b)
+}
+
+/// A rough American spelling of a word, for comparing spellings only.
+fn american(word: &str) -> String {
+    let mut w = word
+        .replace("our", "or")
+        .replace("ise", "ize")
+        .replace("yse", "yze")
+        .replace("ence", "ense")
+        .replace("ogue", "og")
+        .replace("ae", "e")
+        .replace("oe", "e")
+        .replace("ll", "l");
+    for (british, american) in [("tres", "ters"), ("tre", "ter"), ("tred", "tered")] {
+        if let Some(stem) = w.strip_suffix(british) {
+            w = format!("{stem}{american}");
+            break;
+        }
+    }
+    w
+}
+
+/// Whether one word is the other with an inflectional suffix ("troop"/"troops",
+/// "cooperate"/"cooperated", "fuel"/"fueling").
+fn inflections(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    long.strip_prefix(short)
+        .is_some_and(|rest| ["s", "es", "d", "ed", "ing", "er", "ly"].contains(&rest))
+        || (short.ends_with('e')
+            && long
+                .strip_prefix(&short[..short.len() - 1])
+                .is_some_and(|rest| ["ing", "ed", "er"].contains(&rest)))
+}
+
+/// Every string one edit away from an ASCII lowercase word (deletion, transposition,
+/// substitution, insertion of `a`-`z`); empty for other words.
+fn edits1(word: &str) -> Vec<String> {
+    if !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Vec::new();
+    }
+    let b = word.as_bytes();
+    let n = b.len();
+    let mut out = Vec::with_capacity(54 * n + 25);
+    let mut push = |v: Vec<u8>| out.push(String::from_utf8(v).expect("ASCII"));
+    for i in 0..n {
+        let mut v = b.to_vec();
+        v.remove(i);
+        push(v);
+        if i + 1 < n && b[i] != b[i + 1] {
+            let mut v = b.to_vec();
+            v.swap(i, i + 1);
+            push(v);
+        }
+        for c in b'a'..=b'z' {
+            if c != b[i] {
+                let mut v = b.to_vec();
+                v[i] = c;
+                push(v);
+            }
+        }
+    }
+    for i in 0..=n {
+        for c in b'a'..=b'z' {
+            let mut v = b.to_vec();
+            v.insert(i, c);
+            push(v);
+        }
+    }
+    out
+}
+
+/// How to generate the labelled data the real-word weights are fitted on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealwordCalibrateOptions {
+    /// Corruption passes per mode, each with its own seed.
+    pub passes: u64,
+    /// Fraction of words corrupted in each pass.
+    pub rate: f64,
+    /// Seed of the first pass.
+    pub seed: u64,
+    /// L2 penalty of the logistic regression.
+    pub l2: f64,
+}
+
+impl Default for RealwordCalibrateOptions {
+    fn default() -> Self {
+        RealwordCalibrateOptions {
+            passes: 4,
+            rate: 0.05,
+            seed: 1,
+            l2: 1e-2,
+        }
+    }
+}
+
+/// Fits the real-word weights for `model` on whole-word spins and real-word typos of
+/// `docs` (`(name, clean text)`). Every eligible word with alternatives is a row,
+/// positive when a corruption made it.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] when the model has no word n-gram model, or the text yields
+/// no positive or no negative rows.
+pub fn calibrate(
+    model: &Model,
+    docs: &[(String, String)],
+    options: &RealwordCalibrateOptions,
+) -> Result<Calibration> {
+    let zero = Calibration {
+        weights: vec![0.0; NUM_FEATURES],
+        examples: 0,
+        positives: 0,
+    };
+    let detector = RealwordDetector::with_calibration(model, zero, 1.0).ok_or_else(|| {
+        Error::InvalidOption {
+            option: "--calibrate",
+            reason: "the model has no word n-gram model (train it with --context)".into(),
+        }
+    })?;
+    let is_word = |w: &str| model.lexicon().contains(w);
+    let modes = [CorruptMode::WordSpin, CorruptMode::RealTypo];
+    let jobs: Vec<(CorruptMode, u64, &(String, String))> = modes
+        .iter()
+        .flat_map(|&m| (0..options.passes).map(move |p| (m, p)))
+        .flat_map(|(m, p)| docs.iter().map(move |d| (m, p, d)))
+        .collect();
+    let rows: Vec<(Vec<[f32; NUM_FEATURES]>, Vec<bool>)> = jobs
+        .par_iter()
+        .map(|&(mode, pass, (name, text))| {
+            let config = CorruptConfig {
+                mode,
+                rate: options.rate,
+                seed: options.seed.wrapping_add(pass),
+            };
+            let corrupter = Corrupter::new(config, model.thesaurus(), &is_word);
+            let (corrupted, labels) = corrupter.corrupt(name, text);
+            let mut x = Vec::new();
+            let mut y = Vec::new();
+            detector.judge(&corrupted, &|_| false, |j| {
+                x.push(j.features);
+                y.push(
+                    labels
+                        .iter()
+                        .any(|l| l.realword && l.start == j.span.start && l.end == j.span.end),
+                );
+            });
+            (x, y)
+        })
+        .collect();
+    let x: Vec<[f32; NUM_FEATURES]> = rows.iter().flat_map(|(x, _)| x.iter().copied()).collect();
+    let y: Vec<bool> = rows.iter().flat_map(|(_, y)| y.iter().copied()).collect();
+    let xs = Array2::from_shape_fn((x.len(), NUM_FEATURES), |(i, j)| f64::from(x[i][j]));
+    let ys = Array1::from_iter(y.iter().map(|&b| f64::from(u8::from(b))));
+    fit(&xs, &ys, options.l2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::counts::WordCounts;
+    use crate::train::{estimate, Shard, TrainConfig};
+    use crate::wordlm::ContextCounts;
+
+    /// A model whose word statistics know "the conventional weapons were moved" and "came
+    /// from the city", with a decision rule that trusts the gain alone (the mechanism
+    /// under test here; the real weights are fitted by [`calibrate`]).
+    fn model() -> Model {
+        let words = [
+            "the",
+            "conventional",
+            "conservative",
+            "weapons",
+            "armaments",
+            "were",
+            "moved",
+            "he",
+            "came",
+            "from",
+            "form",
+            "city",
+        ];
+        let counts = WordCounts::from_pairs(words.iter().map(|w| (w.to_string(), 100)));
+        let mut ngrams: Vec<(String, u64)> = words.iter().map(|w| (w.to_string(), 100)).collect();
+        for pair in [
+            "the conventional",
+            "conventional weapons",
+            "weapons were",
+            "were moved",
+            "he came",
+            "came from",
+            "from the",
+            "form the",
+            "the city",
+        ] {
+            ngrams.push((pair.to_string(), 50));
+        }
+        let mut shard = Shard::of_counts(counts);
+        shard.context = ContextCounts::from_ngrams(&WordCounts::from_pairs(ngrams));
+        let mut model = estimate(shard, &TrainConfig::default()).unwrap();
+        model.set_thesaurus(Thesaurus::from_pairs([
+            ("conventional", vec!["conservative"]),
+            ("weapons", vec!["armaments"]),
+        ]));
+        let mut weights = vec![0.0; NUM_FEATURES];
+        weights[0] = -2.0;
+        weights[1] = 5.0;
+        model.set_realword_calibration(Calibration {
+            weights,
+            examples: 0,
+            positives: 0,
+        });
+        model
+    }
+
+    #[test]
+    fn a_word_that_does_not_fit_is_flagged_with_the_one_that_does() {
+        let model = model();
+        let detector = RealwordDetector::new(&model, 0.5).unwrap();
+        let text = "He came form the city.";
+        let flags = detector.detect(text, |_| false);
+        assert_eq!(flags.len(), 1, "{flags:?}");
+        assert_eq!(&text[flags[0].span.clone()], "form");
+        assert_eq!(flags[0].suggestions[0].0, "from");
+        let total: f64 = flags[0].suggestions.iter().map(|s| s.1).sum();
+        assert!(total <= f64::from(flags[0].probability) + 1e-6);
+        // Written right, nothing is flagged; skipped words are left alone.
+        assert!(detector
+            .detect("He came from the city.", |_| false)
+            .is_empty());
+        assert!(detector.detect(text, |_| true).is_empty());
+    }
+
+    #[test]
+    fn adjacent_flags_are_read_together_as_a_phrase() {
+        let model = model();
+        let detector = RealwordDetector::new(&model, 0.5).unwrap();
+        let text = "The conservative armaments were moved.";
+        let flags = detector.detect(text, |_| false);
+        let words: Vec<&str> = flags.iter().map(|f| &text[f.span.clone()]).collect();
+        assert_eq!(words, ["conservative", "armaments"]);
+        for f in &flags {
+            let phrase = f.phrase.as_ref().expect("phrase");
+            assert_eq!(&text[phrase.span.clone()], "conservative armaments");
+            assert_eq!(phrase.suggestion, "conventional weapons");
+        }
+    }
+
+    #[test]
+    fn no_detector_without_a_word_model_or_weights() {
+        let shard = Shard::of_counts(WordCounts::from_pairs([("word".to_string(), 3)]));
+        let model = estimate(shard, &TrainConfig::default()).unwrap();
+        assert!(RealwordDetector::new(&model, 0.5).is_none());
+    }
+
+    #[test]
+    fn edits1_covers_the_four_edits() {
+        let e = edits1("form");
+        for w in ["from", "for", "forms", "fork", "ofrm"] {
+            assert!(e.iter().any(|x| x == w), "{w}");
+        }
+        assert!(
+            !e.iter().any(|x| x == "form"),
+            "no identity edit besides swaps of equal letters"
+        );
+        assert!(edits1("naïve").is_empty());
+    }
+
+    #[test]
+    fn spelling_variants_and_inflections_are_recognised() {
+        for (a, b) in [
+            ("centre", "center"),
+            ("offence", "offense"),
+            ("travelled", "traveled"),
+            ("neighbours", "neighbors"),
+            ("organise", "organize"),
+        ] {
+            assert!(spelling_variants(a, b), "{a}/{b}");
+        }
+        assert!(!spelling_variants("form", "from"));
+        assert!(!spelling_variants("there", "their"));
+        assert!(inflections("troops", "troop"));
+        assert!(inflections("cooperate", "cooperated"));
+        assert!(inflections("make", "making"));
+        assert!(!inflections("form", "from"));
+    }
+
+    #[test]
+    fn eligibility_skips_names_acronyms_and_numbers() {
+        let text = "The Hague said NASA and the mayor's 3rd plan. Their view";
+        let eligible_words: Vec<&str> = tokenize::tokenize(text)
+            .filter(|t| t.kind == tokenize::TokenKind::Word && eligible(t, text))
+            .map(|t| t.text(text))
+            .collect();
+        assert_eq!(eligible_words, ["said", "and", "the", "plan", "view"]);
+    }
+}

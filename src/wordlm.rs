@@ -1,0 +1,590 @@
+//! Word n-gram statistics: how well a word fits between its neighbours.
+//!
+//! A character model sees only the letters of a word, so "state media alerted" (for
+//! "reported") or "came form the city" (for "from") look fine to it. These real-word
+//! errors need context, and this module supplies it: the probability of a short window
+//! of words, for comparing a word with the alternatives that might have stood there
+//! ([`crate::realword`]).
+//!
+//! # Counts
+//!
+//! [`ContextCounts`] holds weighted counts of word n-grams of orders 1 to [`MAX_ORDER`],
+//! keyed by a stable 64-bit hash of the case-folded words (FNV-1a, then one mixing step
+//! per word). They come from running text (every unbroken run of words inside a
+//! sentence; any other token, punctuation included, breaks the run) and from word-pair
+//! lists (frequency lists whose entries have two or three words). Counts are sums, so
+//! shards merge exactly, as the word lexicon does. A hash collision between two n-grams
+//! of one order is possible in principle; at 64 bits it is not a practical concern for
+//! tables of millions of entries.
+//!
+//! # Probabilities
+//!
+//! The model works with joint probabilities: `P(w1..wn) = (c(w1..wn) - D_n) / N_n`,
+//! where `N_n` is the total count of order `n` and `D_n` the absolute discount that
+//! Kneser-Ney estimates from the counts of counts (`n1 / (n1 + 2 n2)`, 0 when it cannot
+//! be estimated). An n-gram the model does not hold is estimated from its parts by the
+//! Markov assumption, `P(u v w) ~ P(u v) P(v w) / P(v)` (`P(v) P(w)` for a pair), capped
+//! at the smallest probability a held n-gram of that order has: it was not held, so it
+//! was rarer than every one that was (true of pruned counts and of truncated published
+//! lists alike). A window's probability follows by the chain rule
+//! ([`WordLm::log2_window`]).
+//!
+//! Why joint frequencies rather than a conditional Kneser-Ney model: the default model's
+//! word pairs come from a published list truncated at a high count, with unigram counts
+//! from a different corpus, so the context totals a conditional model needs do not
+//! exist. Joint estimates with a capped back-off behave sensibly on truncated lists and
+//! on counts from the user's own text alike, and comparing two words in the same window
+//! only needs ratios, in which the normalisers cancel.
+//!
+//! # Layout
+//!
+//! The counts are serialized as sorted `(key, count)` arrays; loading builds one
+//! open-addressing table of log-probabilities per order (the character model's
+//! [`crate::ngram`] table), so a look-up is one hash probe.
+
+use serde::{Deserialize, Serialize};
+
+use crate::counts::{fnv1a, WordCounts};
+use crate::ngram::NgramTable;
+use crate::tokenize::{self, Token, TokenKind};
+
+/// Highest n-gram order counted.
+pub const MAX_ORDER: usize = 3;
+
+/// Calls `f` with every maximal run of consecutive word tokens of `text`: a run ends at
+/// any other token (punctuation, number, URL, ...) and before a word that starts a
+/// sentence or line. Training counts n-grams inside runs and checking takes a word's
+/// neighbours from its run, so both see the same contexts.
+pub fn for_each_run(text: &str, mut f: impl FnMut(&[Token])) {
+    let mut run: Vec<Token> = Vec::new();
+    for token in tokenize::tokenize(text) {
+        let breaks = token.kind != TokenKind::Word || token.sentence_start;
+        if breaks && !run.is_empty() {
+            f(&run);
+            run.clear();
+        }
+        if token.kind == TokenKind::Word {
+            run.push(token);
+        }
+    }
+    if !run.is_empty() {
+        f(&run);
+    }
+}
+
+/// Stable key of one case-folded word (never 0, which marks an empty slot).
+pub fn word_key(folded: &str) -> u64 {
+    mix(fnv1a(folded.bytes())).max(1)
+}
+
+/// Key of the n-gram `prefix` followed by the word with key `word`.
+#[inline]
+fn extend_key(prefix: u64, word: u64) -> u64 {
+    mix(prefix.rotate_left(23) ^ word).max(1)
+}
+
+/// Key of a whole n-gram of word keys.
+#[inline]
+pub fn ngram_key(words: &[u64]) -> u64 {
+    match words {
+        [] => 0,
+        [w] => *w,
+        [first, rest @ ..] => rest.iter().fold(*first, |k, &w| extend_key(k, w)),
+    }
+}
+
+/// A 64-bit finaliser (SplitMix64), so keys of similar words spread over the table.
+#[inline]
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Weighted word n-gram counts of orders 1 to [`MAX_ORDER`], keyed by hash; the word
+/// statistics part of a training shard.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContextCounts {
+    /// `orders[n - 1]`: `(key, count)` of the n-grams, sorted by key, no duplicates.
+    orders: Vec<Vec<(u64, u64)>>,
+}
+
+impl ContextCounts {
+    /// Hashes counted n-grams given as text: each entry is one to [`MAX_ORDER`] case-
+    /// folded words separated by single spaces (longer entries are ignored).
+    pub fn from_ngrams(counts: &WordCounts) -> ContextCounts {
+        let mut orders: Vec<Vec<(u64, u64)>> = vec![Vec::new(); MAX_ORDER];
+        let mut keys = Vec::with_capacity(MAX_ORDER);
+        for (ngram, count) in counts.as_slice() {
+            keys.clear();
+            keys.extend(ngram.split(' ').map(word_key));
+            if (1..=MAX_ORDER).contains(&keys.len()) {
+                orders[keys.len() - 1].push((ngram_key(&keys), *count));
+            }
+        }
+        for order in &mut orders {
+            sort_and_sum(order);
+        }
+        let mut counts = ContextCounts { orders };
+        counts.trim();
+        counts
+    }
+
+    /// Adds `other` into these counts.
+    pub fn merge(&mut self, other: &ContextCounts) {
+        if self.orders.len() < other.orders.len() {
+            self.orders.resize(other.orders.len(), Vec::new());
+        }
+        for (mine, theirs) in self.orders.iter_mut().zip(&other.orders) {
+            mine.extend_from_slice(theirs);
+            sort_and_sum(mine);
+        }
+    }
+
+    /// Drops n-grams of order 2 and up seen fewer than `min_count` times (unigrams are
+    /// kept: they are the back-off of everything else).
+    pub fn prune(&mut self, min_count: u64) {
+        for order in self.orders.iter_mut().skip(1) {
+            order.retain(|&(_, c)| c >= min_count);
+        }
+        self.trim();
+    }
+
+    /// Highest order with any n-gram (0 when empty).
+    pub fn order(&self) -> usize {
+        self.orders.len()
+    }
+
+    /// Distinct n-grams of each order, from 1.
+    pub fn sizes(&self) -> Vec<usize> {
+        self.orders.iter().map(Vec::len).collect()
+    }
+
+    /// Whether there is nothing to build a context model from: no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.orders.len() < 2
+    }
+
+    /// Removes empty top orders.
+    fn trim(&mut self) {
+        while self.orders.last().is_some_and(Vec::is_empty) {
+            self.orders.pop();
+        }
+    }
+}
+
+/// Sorts by key and adds up the counts of equal keys.
+fn sort_and_sum(entries: &mut Vec<(u64, u64)>) {
+    entries.sort_unstable_by_key(|&(k, _)| k);
+    entries.dedup_by(|next, kept| {
+        if next.0 == kept.0 {
+            kept.1 += next.1;
+            true
+        } else {
+            false
+        }
+    });
+}
+
+/// Word n-gram model: joint window probabilities for comparing words in context.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ContextCounts", into = "ContextCounts")]
+pub struct WordLm {
+    counts: ContextCounts,
+    /// `tables[n - 1]`: key → `[log2 P(n-gram), 0]`.
+    tables: Vec<NgramTable>,
+    /// `floors[n - 1]`: log2 of the smallest probability of a held n-gram of order n.
+    floors: Vec<f32>,
+    /// log2 P of a word the model has never seen.
+    unknown: f32,
+    /// One bit per slot of a small bitmap, set for every held pair: most pairs asked
+    /// about are not held, and the bitmap (a few hundred KiB, cache-resident) answers
+    /// that without touching the multi-megabyte pair table.
+    pair_filter: Vec<u64>,
+    /// Right shift that maps a pair key to its bit.
+    pair_shift: u32,
+}
+
+impl TryFrom<ContextCounts> for WordLm {
+    type Error = String;
+
+    fn try_from(counts: ContextCounts) -> Result<WordLm, String> {
+        for order in &counts.orders {
+            if order.windows(2).any(|w| w[0].0 >= w[1].0) {
+                return Err("word n-gram counts are not sorted by key".into());
+            }
+            if order.iter().any(|&(k, c)| k == 0 || c == 0) {
+                return Err("word n-gram counts hold a zero key or count".into());
+            }
+        }
+        Ok(WordLm::estimate(counts))
+    }
+}
+
+impl From<WordLm> for ContextCounts {
+    fn from(lm: WordLm) -> ContextCounts {
+        lm.counts
+    }
+}
+
+impl WordLm {
+    /// Estimates the model from counts (see the module docs).
+    pub fn estimate(counts: ContextCounts) -> WordLm {
+        let mut tables = Vec::with_capacity(counts.orders.len());
+        let mut floors = Vec::with_capacity(counts.orders.len());
+        let mut unknown = 0.0;
+        for (i, order) in counts.orders.iter().enumerate() {
+            let total: f64 = order.iter().map(|&(_, c)| c as f64).sum::<f64>().max(1.0);
+            let discount = discount_of(order);
+            let mut table = NgramTable::with_capacity(order.len());
+            let mut floor = 0.0f32;
+            for &(key, count) in order {
+                let p = ((count as f64 - discount).max(0.5) / total).log2() as f32;
+                table.insert(key, [p, 0.0]);
+                floor = floor.min(p);
+            }
+            if i == 0 {
+                // An unseen word: half as likely as the rarest seen one.
+                unknown = floor - 1.0;
+            }
+            tables.push(table);
+            floors.push(floor);
+        }
+        // About 16 bits per held pair: a false "maybe" for about 6% of absent pairs.
+        let pairs = counts.orders.get(1).map_or(0, Vec::len);
+        let bits = (pairs.max(1) * 16).next_power_of_two().max(64);
+        let pair_shift = 64 - bits.trailing_zeros();
+        let mut pair_filter = vec![0u64; bits / 64];
+        for &(key, _) in counts.orders.get(1).map_or(&[][..], |o| &o[..]) {
+            let bit = (key >> pair_shift) as usize;
+            pair_filter[bit / 64] |= 1 << (bit % 64);
+        }
+        WordLm {
+            counts,
+            tables,
+            floors,
+            unknown,
+            pair_filter,
+            pair_shift,
+        }
+    }
+
+    /// Whether the pair with this key may be held (false: certainly not).
+    #[inline]
+    fn maybe_pair(&self, key: u64) -> bool {
+        let bit = (key >> self.pair_shift) as usize;
+        self.pair_filter
+            .get(bit / 64)
+            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
+    }
+
+    /// The counts the model was estimated from (for `train --base`).
+    pub fn counts(&self) -> &ContextCounts {
+        &self.counts
+    }
+
+    /// Highest n-gram order.
+    pub fn order(&self) -> usize {
+        self.tables.len()
+    }
+
+    /// Whether a word (by [`word_key`]) was seen at all.
+    pub fn knows(&self, word: u64) -> bool {
+        self.tables.first().is_some_and(|t| t.get(word).is_some())
+    }
+
+    /// Whether the model holds this n-gram itself (rather than estimating it).
+    pub fn holds(&self, words: &[u64]) -> bool {
+        let key = ngram_key(words);
+        (words.len() != 2 || self.maybe_pair(key))
+            && !words.is_empty()
+            && self
+                .tables
+                .get(words.len() - 1)
+                .is_some_and(|t| t.get(key).is_some())
+    }
+
+    /// log2 of the joint probability of an n-gram of word keys (1 to [`MAX_ORDER`]
+    /// words; longer n-grams are estimated from their parts).
+    pub fn log2_joint(&self, words: &[u64]) -> f32 {
+        let n = words.len();
+        if n == 0 {
+            return 0.0;
+        }
+        if n != 2 {
+            if let Some(table) = self.tables.get(n - 1) {
+                if let Some([p, _]) = table.get(ngram_key(words)) {
+                    return p;
+                }
+            }
+        }
+        if n == 1 {
+            return self.unknown;
+        }
+        if n == 2 {
+            return self.log2_pair(
+                words[0],
+                words[1],
+                self.log2_joint(&words[..1]),
+                self.log2_joint(&words[1..]),
+            );
+        }
+        let markov = self.log2_joint(&words[..n - 1]) + self.log2_joint(&words[1..])
+            - self.log2_joint(&words[1..n - 1]);
+        match self.floors.get(n - 1) {
+            Some(&floor) => markov.min(floor),
+            None => markov,
+        }
+    }
+
+    /// log2 of the joint probability of the pair `a b`, given the words' own log2
+    /// probabilities (as [`WordLm::log2_joint`] would find them): one table probe.
+    #[inline]
+    pub fn log2_pair(&self, a: u64, b: u64, log2_pa: f32, log2_pb: f32) -> f32 {
+        let key = extend_key(a, b);
+        let held = if self.maybe_pair(key) {
+            self.tables.get(1).and_then(|t| t.get(key))
+        } else {
+            None
+        };
+        match (held, self.floors.get(1)) {
+            (Some([p, _]), _) => p,
+            (None, Some(&floor)) => (log2_pa + log2_pb).min(floor),
+            (None, None) => log2_pa + log2_pb,
+        }
+    }
+
+    /// [`WordLm::log2_pair`] of many pairs `(a, b, log2 P(a), log2 P(b))` into `out`.
+    ///
+    /// Same results; faster than one call at a time, because each stage (keys, then the
+    /// bitmap, then the table) runs over all pairs before the next, so the processor
+    /// overlaps their cache misses instead of waiting for each in turn.
+    pub fn log2_pairs(&self, pairs: &[(u64, u64, f32, f32)], out: &mut Vec<f32>) {
+        out.clear();
+        let keys: Vec<u64> = pairs.iter().map(|&(a, b, _, _)| extend_key(a, b)).collect();
+        let maybe: Vec<bool> = keys.iter().map(|&k| self.maybe_pair(k)).collect();
+        let floor = self.floors.get(1).copied();
+        let table = self.tables.get(1);
+        for ((&(_, _, pa, pb), &key), &maybe) in pairs.iter().zip(&keys).zip(&maybe) {
+            let held = if maybe {
+                table.and_then(|t| t.get(key))
+            } else {
+                None
+            };
+            out.push(match (held, floor) {
+                (Some([p, _]), _) => p,
+                (None, Some(floor)) => (pa + pb).min(floor),
+                (None, None) => pa + pb,
+            });
+        }
+    }
+
+    /// log2 of the probability of a run of words by the chain rule, using n-grams up to
+    /// the model's order: `P(w1) P(w2 | w1) P(w3 | w1 w2) ...`, each conditional a ratio
+    /// of joint probabilities.
+    pub fn log2_window(&self, words: &[u64]) -> f32 {
+        let m = self.order().max(1);
+        let mut total = 0.0;
+        for i in 0..words.len() {
+            let from = (i + 1).saturating_sub(m);
+            total += self.log2_joint(&words[from..=i]);
+            if i > from {
+                total -= self.log2_joint(&words[from..i]);
+            }
+        }
+        total
+    }
+
+    /// The part of [`WordLm::log2_window`] that depends on the word at `at`: the chain
+    /// rule's terms whose n-gram or history contains that position. Comparing words at
+    /// one position needs only this; the other terms are the same for all of them.
+    pub fn log2_window_at(&self, words: &[u64], at: usize) -> f32 {
+        let m = self.order().max(1);
+        let mut total = 0.0;
+        for i in at..words.len().min(at + m) {
+            let from = (i + 1).saturating_sub(m);
+            total += self.log2_joint(&words[from..=i]);
+            if i > at {
+                total -= self.log2_joint(&words[from..i]);
+            }
+        }
+        total
+    }
+
+    /// Structural checks for a loaded model.
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        if self.tables.len() > MAX_ORDER {
+            return Err(format!(
+                "word model has order {}, at most {MAX_ORDER} is supported",
+                self.tables.len()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Kneser-Ney's absolute discount `n1 / (n1 + 2 n2)` from the counts of counts, or 0
+/// when there are no singletons or doubletons (a truncated list).
+fn discount_of(order: &[(u64, u64)]) -> f64 {
+    let n1 = order.iter().filter(|&&(_, c)| c == 1).count() as f64;
+    let n2 = order.iter().filter(|&&(_, c)| c == 2).count() as f64;
+    if n1 > 0.0 && n2 > 0.0 {
+        n1 / (n1 + 2.0 * n2)
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(pairs: &[(&str, u64)]) -> ContextCounts {
+        ContextCounts::from_ngrams(&WordCounts::from_pairs(
+            pairs.iter().map(|&(w, c)| (w.to_string(), c)),
+        ))
+    }
+
+    fn keys(text: &str) -> Vec<u64> {
+        text.split(' ').map(word_key).collect()
+    }
+
+    fn lm() -> WordLm {
+        WordLm::estimate(counts(&[
+            ("came", 50),
+            ("from", 400),
+            ("form", 60),
+            ("the", 1000),
+            ("city", 40),
+            ("came from", 30),
+            ("from the", 200),
+            ("form the", 5),
+            ("the city", 20),
+            ("came from the", 12),
+        ]))
+    }
+
+    #[test]
+    fn keys_are_stable_and_order_sensitive() {
+        // Pinned: keys are stored in model files, so they must never change.
+        assert_eq!(word_key("the"), 10_383_438_331_419_178_197);
+        assert_ne!(ngram_key(&keys("from the")), ngram_key(&keys("the from")));
+        assert_ne!(ngram_key(&keys("came")), ngram_key(&keys("came came")));
+        assert_eq!(word_key("from"), word_key("from"));
+    }
+
+    #[test]
+    fn the_right_word_wins_its_window() {
+        let lm = lm();
+        let right = lm.log2_window(&keys("came from the city"));
+        let wrong = lm.log2_window(&keys("came form the city"));
+        assert!(right > wrong + 2.0, "{right} vs {wrong}");
+    }
+
+    #[test]
+    fn held_ngrams_beat_estimated_ones() {
+        let lm = lm();
+        assert!(lm.holds(&keys("from the")));
+        assert!(!lm.holds(&keys("city came")));
+        // An unseen pair is capped below every held pair of its order.
+        let unseen = lm.log2_joint(&keys("the from"));
+        let rarest_held = lm.log2_joint(&keys("form the"));
+        assert!(unseen <= rarest_held, "{unseen} vs {rarest_held}");
+        assert!(lm.log2_joint(&keys("zebra")) < lm.log2_joint(&keys("city")));
+    }
+
+    #[test]
+    fn window_at_differs_from_the_window_by_a_constant() {
+        let lm = lm();
+        let a = keys("came from the city");
+        let b = keys("came form the city");
+        let full = lm.log2_window(&a) - lm.log2_window(&b);
+        let at = lm.log2_window_at(&a, 1) - lm.log2_window_at(&b, 1);
+        assert!((full - at).abs() < 1e-4, "{full} vs {at}");
+    }
+
+    #[test]
+    fn batched_pairs_equal_single_look_ups() {
+        let lm = lm();
+        let k = keys("came from form the city zebra");
+        let p: Vec<f32> = k.iter().map(|&w| lm.log2_joint(&[w])).collect();
+        let mut pairs = Vec::new();
+        for i in 0..k.len() {
+            for j in 0..k.len() {
+                pairs.push((k[i], k[j], p[i], p[j]));
+            }
+        }
+        let mut out = Vec::new();
+        lm.log2_pairs(&pairs, &mut out);
+        for (&(a, b, pa, pb), got) in pairs.iter().zip(&out) {
+            assert_eq!(*got, lm.log2_pair(a, b, pa, pb));
+            assert_eq!(*got, lm.log2_joint(&[a, b]));
+        }
+    }
+
+    #[test]
+    fn window_of_one_word_is_its_unigram() {
+        let lm = lm();
+        let k = keys("city");
+        assert_eq!(lm.log2_window(&k), lm.log2_joint(&k));
+    }
+
+    #[test]
+    fn runs_break_at_punctuation_and_sentence_starts() {
+        let text = "He came from the city, then left. Rain fell\nNext line 42 here";
+        let mut runs = Vec::new();
+        for_each_run(text, |run| {
+            runs.push(
+                run.iter()
+                    .map(|t| t.text(text))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+        });
+        assert_eq!(
+            runs,
+            [
+                "He came from the city",
+                "then left",
+                "Rain fell",
+                "Next line",
+                "here"
+            ]
+        );
+    }
+
+    #[test]
+    fn merge_equals_counting_together() {
+        let a = counts(&[("a b", 2), ("a", 3)]);
+        let b = counts(&[("a b", 1), ("b", 4), ("b c a", 1)]);
+        let mut merged = a.clone();
+        merged.merge(&b);
+        let together = counts(&[("a b", 3), ("a", 3), ("b", 4), ("b c a", 1)]);
+        assert_eq!(merged, together);
+        assert_eq!(merged.sizes(), vec![2, 1, 1]);
+    }
+
+    #[test]
+    fn prune_keeps_unigrams() {
+        let mut c = counts(&[("a b", 1), ("a", 1), ("b c", 5)]);
+        c.prune(2);
+        assert_eq!(c.sizes(), vec![1, 1]);
+    }
+
+    #[test]
+    fn serde_round_trip_rebuilds_the_tables() {
+        let lm = lm();
+        let bytes = bincode::serde::encode_to_vec(&lm, bincode::config::standard()).unwrap();
+        let (back, _): (WordLm, usize) =
+            bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
+        assert_eq!(back, lm);
+    }
+
+    #[test]
+    fn unsorted_counts_are_rejected() {
+        let bad = ContextCounts {
+            orders: vec![vec![(5, 1), (3, 1)]],
+        };
+        assert!(WordLm::try_from(bad).is_err());
+    }
+}
