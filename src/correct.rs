@@ -51,9 +51,9 @@
 //!
 //! Weaknesses: without a context model, real-word choices ("there" / "their", "statement"
 //! / "statements") fall back on frequency; a spin is reversed only if the thesaurus lists
-//! the spinner's pair (MyThes has aid -> help but not reside -> dwell); a split is offered
-//! for two tokens run together, but a word broken in two by a space ("inform ation") is
-//! two tokens and is not rejoined; channel costs are hand-set and tuned (see
+//! the spinner's pair (WordNet gives reside -> dwell, but nothing gives man -> guy, so
+//! "spokesguy" becomes "spokes"); a split is offered for two tokens run together, but a
+//! word broken in two by a space ("inform ation") is two tokens and is not rejoined; channel costs are hand-set and tuned (see
 //! `scripts/tune_correct.py`), not learned from an error corpus.
 //!
 //! Reference: the noisy channel of Kernighan, Church & Gale (COLING 1990); candidate
