@@ -8,11 +8,19 @@
 //! SymSpell benchmark, mostly longer words) and by frequency (what running text produces:
 //! many short words, which have thousands of neighbours within two edits).
 //!
+//! The same look-ups also run on the real lexicon of the embedded default model (235k
+//! words, committed as `models/en.garbled`), with queries typo'd from its words drawn by
+//! frequency, next to the naive scan of that lexicon: short English words have many more
+//! neighbours than the synthetic ones, so this is the figure that matters in practice.
+//!
 //! `cargo bench --bench correct`; look-ups per second = queries per iteration / time.
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{
+    criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, Throughput,
+};
 use garbled::correct::{CorrectConfig, Corrector};
 use garbled::symspell::{DeleteIndex, IndexConfig, QueryScratch, WordTable};
 use garbled::thesaurus::Thesaurus;
@@ -106,7 +114,11 @@ fn typo(w: &str, rng: &mut Rng) -> String {
 
 /// Typo'd queries: uniformly over the words, or weighted by count.
 fn queries(lex: &[(String, u64)], by_frequency: bool) -> Vec<Vec<char>> {
-    let mut rng = Rng(if by_frequency { 11 } else { 13 });
+    queries_seeded(lex, by_frequency, if by_frequency { 11 } else { 13 })
+}
+
+fn queries_seeded(lex: &[(String, u64)], by_frequency: bool, seed: u64) -> Vec<Vec<char>> {
+    let mut rng = Rng(seed);
     let total: u64 = lex.iter().map(|(_, c)| c).sum();
     let cum: Vec<u64> = lex
         .iter()
@@ -128,6 +140,54 @@ fn queries(lex: &[(String, u64)], by_frequency: bool) -> Vec<Vec<char>> {
         .collect()
 }
 
+/// Times `index` look-ups at distance 2 for every query of `qs`.
+fn bench_index<P: std::fmt::Display>(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    param: P,
+    index: &DeleteIndex,
+    table: &WordTable,
+    qs: &[Vec<char>],
+) {
+    g.throughput(Throughput::Elements(qs.len() as u64));
+    g.bench_with_input(BenchmarkId::new("symspell", param), qs, |b, qs| {
+        let mut scratch = QueryScratch::default();
+        let mut out = Vec::new();
+        b.iter(|| {
+            let mut n = 0;
+            for q in qs {
+                index.candidates(table, q, 2, &mut scratch, &mut out);
+                n += out.len();
+            }
+            black_box(n)
+        })
+    });
+}
+
+/// Times the naive scan on the first 20 queries of `qs` (it is ~1000x slower), with
+/// fewer samples; restores the group's sample size afterwards.
+fn bench_naive_scan<P: std::fmt::Display>(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    param: P,
+    table: &WordTable,
+    qs: &[Vec<char>],
+) {
+    let few = &qs[..20.min(qs.len())];
+    g.throughput(Throughput::Elements(few.len() as u64));
+    g.sample_size(10);
+    g.bench_with_input(BenchmarkId::new("naive_scan", param), few, |b, qs| {
+        let mut out = Vec::new();
+        b.iter(|| {
+            let mut n = 0;
+            for q in qs {
+                table.scan(q, 2, &mut out);
+                n += out.len();
+            }
+            black_box(n)
+        })
+    });
+    g.sample_size(100);
+}
+
 fn bench_candidates(c: &mut Criterion) {
     let lex = lexicon();
     let table = WordTable::from_pairs(lex.iter().map(|(w, n)| (w.as_str(), *n)));
@@ -135,36 +195,27 @@ fn bench_candidates(c: &mut Criterion) {
     let mut g = c.benchmark_group("candidates_distance_2");
     for (name, by_frequency) in [("uniform", false), ("by_frequency", true)] {
         let qs = queries(&lex, by_frequency);
-        g.throughput(Throughput::Elements(qs.len() as u64));
-        g.bench_with_input(BenchmarkId::new("symspell", name), &qs, |b, qs| {
-            let mut scratch = QueryScratch::default();
-            let mut out = Vec::new();
-            b.iter(|| {
-                let mut n = 0;
-                for q in qs {
-                    index.candidates(&table, q, 2, &mut scratch, &mut out);
-                    n += out.len();
-                }
-                black_box(n)
-            })
-        });
-        // The naive scan is ~1000x slower: time 20 queries of the same mix.
-        let few = &qs[..20];
-        g.throughput(Throughput::Elements(few.len() as u64));
-        g.sample_size(10);
-        g.bench_with_input(BenchmarkId::new("naive_scan", name), few, |b, qs| {
-            let mut out = Vec::new();
-            b.iter(|| {
-                let mut n = 0;
-                for q in qs {
-                    table.scan(q, 2, &mut out);
-                    n += out.len();
-                }
-                black_box(n)
-            })
-        });
-        g.sample_size(100);
+        bench_index(&mut g, name, &index, &table, &qs);
+        bench_naive_scan(&mut g, name, &table, &qs);
     }
+    g.finish();
+}
+
+/// Look-ups on the embedded model's lexicon: the index against the naive scan, in one
+/// group so criterion prints the two figures together.
+fn bench_candidates_real(c: &mut Criterion) {
+    let model = garbled::Model::embedded().expect("the embedded model loads");
+    let corrector = Corrector::new(model.lexicon(), None, CorrectConfig::default())
+        .expect("default config is valid");
+    let index = corrector.warm_up();
+    let table = corrector.words();
+    let lex: Vec<(String, u64)> = (0..table.len() as u32)
+        .map(|id| (table.word(id).to_string(), table.count(id)))
+        .collect();
+    let qs = queries_seeded(&lex, true, 19);
+    let mut g = c.benchmark_group("candidates_distance_2_real_lexicon");
+    bench_index(&mut g, table.len(), index, table, &qs);
+    bench_naive_scan(&mut g, table.len(), table, &qs);
     g.finish();
 }
 
@@ -292,6 +343,7 @@ fn bench_spin_search(c: &mut Criterion) {
 criterion_group!(
     benches,
     bench_candidates,
+    bench_candidates_real,
     bench_suggest,
     bench_build,
     bench_spin_search

@@ -29,7 +29,8 @@
 //! headword and one look-up per second headword that passes it.
 //!
 //! Weaknesses: only pairs the thesaurus lists can be undone (a spinner with another
-//! thesaurus makes "Pdwellnt" from "President" via reside -> dwell, which MyThes lacks);
+//! thesaurus makes "spokesguy" from "spokesman" via man -> guy, which neither MyThes nor
+//! the WordNet relations we take have);
 //! short synonyms ("go", "set") have hundreds of headwords and make many candidates,
 //! which the ranking must sort out; a swap that also changed case or spacing is missed.
 //!

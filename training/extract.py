@@ -14,7 +14,9 @@ Outputs, all in training/build/ (UTF-8, '\\n' line ends, no header lines):
     en-dict.txt       word             hunspell en_US (affixes expanded) + wamerican-huge
     en-dict-core.txt  word             hunspell en_US (expanded) + wamerican-large: the
                                        stricter list, for filtering (see contamination.py)
-    thesaurus.tsv     word<TAB>s1|s2   MyThes en_US single-word synonyms
+    thesaurus.tsv     word<TAB>s1|s2   MyThes en_US single-word synonyms, then the
+                                       WordNet 3.0 ones MyThes lacks (see
+                                       wordnet_synonyms)
     wordnet-text.txt  one gloss a line WordNet 3.0 glosses (definitions + examples)
     extract-stats.txt                  sizes, line counts, sha256 and the figures below
 
@@ -65,6 +67,13 @@ COUNT_SCALE = 1e9
 #   "related term"  derivational relative (diameter -> diam)       -> drop
 #   "antonym"                                                      -> drop
 THESAURUS_KEEP = {"", "similar term"}
+
+# WordNet verb hypernyms taken as synonyms (reside -> dwell, gain -> obtain, agree ->
+# consent, ally -> associate: "to reside is a way to dwell"), but only from hypernym
+# synsets with at most this many direct troponyms. The catch-all verbs (change: 193,
+# move/go/travel: 123, get/acquire: 34, ...) would otherwise become a "synonym" of
+# hundreds of verbs; the specific ones article spinners reach for have a handful.
+WORDNET_MAX_TROPONYMS = 20
 
 stats: list[str] = []  # human-readable figures, written to extract-stats.txt
 
@@ -294,6 +303,62 @@ def split_annotation(term: str) -> tuple[str, str]:
     return term, ""
 
 
+def wordnet_synonyms() -> dict[str, dict[str, None]]:
+    """Single-word synonyms from the WordNet 3.0 database, headword -> ordered set.
+
+    MyThes is derived from WordNet but lacks pairs that real spinners use (reside ->
+    dwell, gain -> obtain, agree -> consent). Two relations are taken:
+
+    * same synset: every single-word lemma lists the synset's other single-word
+      lemmas (aid -> help);
+    * verb hypernym ('@' pointer of a verb synset): the verb's lemmas list the
+      hypernym synset's lemmas, one way (reside -> dwell, not dwell -> reside), and
+      only for hypernyms with at most WORDNET_MAX_TROPONYMS direct troponyms.
+
+    Noun hypernyms are left out, as MyThes's "(generic term)" is (hague -> city).
+    Synset lines are 'offset lex_filenum ss_type w_cnt (word lex_id){w_cnt} p_cnt
+    (symbol offset pos source/target){p_cnt} ... | gloss' (wndb(5WN)); w_cnt is hex,
+    p_cnt decimal, and adjective lemmas may carry a syntactic marker such as
+    'galore(ip)'. Order: noun, verb, adj, adv files, each in file order.
+    """
+    synsets: dict[str, list[str]] = {}  # "v:offset" -> lemmas
+    hypernyms: dict[str, list[str]] = {}  # verb synset -> its hypernym synsets
+    troponyms = collections.Counter()  # verb synset -> number of direct troponyms
+    for pos in ("noun", "verb", "adj", "adv"):
+        with open(WORDNET_DIR / f"data.{pos}", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("  "):
+                    continue
+                fields = line.partition(" | ")[0].split()
+                key = f"{pos}:{fields[0]}"
+                n_words = int(fields[3], 16)
+                lemmas = []
+                for k in range(n_words):
+                    lemma = fields[4 + 2 * k].lower()
+                    if lemma.endswith(")") and "(" in lemma:
+                        lemma = lemma[: lemma.index("(")]
+                    if is_single_word(lemma):  # multi-word lemmas have '_'
+                        lemmas.append(lemma)
+                synsets[key] = lemmas
+                at = 4 + 2 * n_words
+                if pos == "verb":
+                    ptrs = fields[at + 1 : at + 1 + 4 * int(fields[at])]
+                    ups = [f"verb:{ptrs[j + 1]}" for j in range(0, len(ptrs), 4)
+                           if ptrs[j] == "@" and ptrs[j + 2] == "v"]
+                    hypernyms[key] = ups
+                    troponyms.update(ups)
+    out: dict[str, dict[str, None]] = {}
+    for key, lemmas in synsets.items():
+        wider = [w for up in hypernyms.get(key, ()) if troponyms[up] <= WORDNET_MAX_TROPONYMS
+                 for w in synsets[up]]
+        for head in lemmas:
+            bucket = out.setdefault(head, {})
+            for w in lemmas + wider:
+                if w != head:
+                    bucket[w] = None
+    return out
+
+
 def extract_thesaurus() -> None:
     lines = MYTHES.read_text(encoding="utf-8").split("\n")
     if lines[0].strip() != "UTF-8":  # first line names the encoding
@@ -324,11 +389,22 @@ def extract_thesaurus() -> None:
     if i != len(lines) - 1 or lines[-1] != "":
         sys.exit(f"{MYTHES.name}: parse stopped at line {i + 1} of {len(lines)}")
 
+    mythes_pairs = sum(len(s) for s in syns.values())
+    mythes_heads = len(syns)
+    # WordNet synonyms MyThes lacks go after MyThes's own, so the order of MyThes's
+    # lists (which spin corruption draws from) is unchanged.
+    wordnet = wordnet_synonyms()
+    for head, words in wordnet.items():
+        bucket = syns.setdefault(head, {})
+        for w in words:
+            bucket[w] = None
     rows = [(h, list(s)) for h, s in sorted(syns.items()) if s]
     write_lines(BUILD / "thesaurus.tsv", (f"{h}\t{'|'.join(s)}" for h, s in rows))
     total = sum(len(s) for _, s in rows)
+    note(f"thesaurus: WordNet adds {total - mythes_pairs} pairs to MyThes's {mythes_pairs} "
+         f"(same synset, and verb hypernyms with <= {WORDNET_MAX_TROPONYMS} troponyms)")
     note(f"thesaurus: {n_entries} MyThes entries; {n_multiword_heads} multi-word/non-word headwords skipped; "
-         f"{len(syns)} single-word headwords after case merge")
+         f"{mythes_heads} single-word headwords after case merge")
     note(f"thesaurus: {len(rows)} headwords with >=1 synonym, {total} synonyms, "
          f"average {total / len(rows):.2f}, median {sorted(len(s) for _, s in rows)[len(rows) // 2]}")
     note("thesaurus: relation labels seen (kept: plain, 'similar term'): "
