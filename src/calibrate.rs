@@ -12,6 +12,7 @@
 
 use ndarray::{Array1, Array2, ArrayView1};
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::corrupt::{CorruptConfig, CorruptMode, Corrupter, Label};
@@ -20,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::features::{FeatureVector, NUM_FEATURES};
 use crate::model::Model;
 use crate::score::Scorer;
-use crate::tokenize::Shape;
+use crate::tokenize::{self, Shape, TokenKind};
 
 /// How to generate the labelled data the weights are fitted on.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,8 +70,9 @@ pub struct LabelledRows {
 /// Clean text rarely contains names the lexicon lacks, yet news is full of them
 /// ("Tshisekedi", "UNRWA"). So that the scorer learns what an unknown *name* looks like,
 /// a fixed share ([`CalibrateOptions::name_dropout`]) of the clean capitalised and
-/// all-caps word types is scored as if the lexicon did not know them. The choice hashes
-/// the word, so it is deterministic and consistent within a document.
+/// all-caps word types is scored as if the lexicon did not know them, as a name and as a
+/// neighbour of the document's other words. The choice hashes the word, so it is
+/// deterministic and consistent within a document.
 pub fn labelled_rows(
     model: &Model,
     docs: &[(String, String)],
@@ -116,29 +118,50 @@ fn word_hash01(word: &str) -> f64 {
     (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// Capitalised away from a sentence start, or all caps: how names look.
+fn name_like(shape: Shape, sentence_start: bool) -> bool {
+    match shape {
+        Shape::AllCaps => true,
+        Shape::Capitalized => !sentence_start,
+        _ => false,
+    }
+}
+
 fn rows_of(scorer: &Scorer<'_>, text: &str, labels: &[Label], name_dropout: f64) -> LabelledRows {
     let norms = scorer.model().length_norms();
     let lexicon = scorer.model().lexicon();
-    let evidence = scorer.document_evidence(text);
+    let is_corrupted =
+        |start: usize, end: usize| labels.iter().any(|l| l.start < end && start < l.end);
+    // The clean names of this document shown as unknown. They are forgotten for the
+    // whole document, so that the evidence that compares words (near misses, spin
+    // sources) sees them as unknown too.
+    let forgotten: FxHashSet<String> = tokenize::tokenize(text)
+        .filter(|t| {
+            t.kind == TokenKind::Word
+                && name_like(tokenize::shape(t.text(text)), t.sentence_start)
+                && !is_corrupted(t.start, t.end)
+        })
+        .map(|t| fold_case(t.text(text)).into_owned())
+        .filter(|f| word_hash01(f) < name_dropout)
+        .collect();
+    let evidence = scorer.document_evidence_forgetting(text, |f| forgotten.contains(f));
     let mut rows = LabelledRows {
         x: Vec::with_capacity(evidence.len()),
         y: Vec::with_capacity(evidence.len()),
     };
     for w in evidence {
         let word = &text[w.start..w.end];
-        let corrupted = labels.iter().any(|l| l.start < w.end && w.start < l.end);
+        let corrupted = is_corrupted(w.start, w.end);
         let folded = fold_case(word);
         if corrupted && lexicon.contains(&folded) {
             continue;
         }
         let mut ev = w.evidence;
-        let name_like = match ev.shape {
-            Shape::AllCaps => true,
-            Shape::Capitalized => !ev.sentence_start,
-            _ => false,
-        };
-        if !corrupted && name_like && word_hash01(&folded) < name_dropout {
-            ev.count = 0;
+        if forgotten.contains(folded.as_ref())
+            && (corrupted || !name_like(ev.shape, ev.sentence_start))
+        {
+            // Only the name-like clean tokens of a forgotten word are shown as unknown.
+            ev.count = scorer.lexicon_count(&folded);
         }
         rows.x.push(ev.features(norms));
         rows.y.push(corrupted);

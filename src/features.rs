@@ -4,7 +4,10 @@
 //! *and* the lexicon does not know it *and* its shape does not explain it (a capitalised
 //! word in mid-sentence is probably a name; an all-caps one an acronym). Each of these is
 //! one number in a [`FeatureVector`]; [`crate::calibrate`] learns how much each matters
-//! from labelled corruptions, so no hand-set weights decide a flag.
+//! from labelled corruptions, so no hand-set weights decide a flag. One feature asks
+//! whether a correction explains an unknown word (a synonym swap inside it undone gives
+//! a known word), with a separate weight for capitalised words, because spun names are
+//! the damage that the name features otherwise let through.
 //!
 //! Character evidence is length-normalised twice: as bits per symbol, and as a z-score
 //! against lexicon words of the same length ([`LengthNorms`]), because short words carry
@@ -16,7 +19,7 @@ use crate::ngram::CharLm;
 use crate::tokenize::Shape;
 
 /// Number of features, including the constant bias.
-pub const NUM_FEATURES: usize = 21;
+pub const NUM_FEATURES: usize = 23;
 
 /// Names of the features, in order (for `--explain` and `garbled info`).
 pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
@@ -41,6 +44,8 @@ pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
     "unknown_x_inv_length",
     "unknown_x_repeated",
     "unknown_near_other_word",
+    "unknown_spin_source",
+    "unknown_spin_source_x_capitalised",
 ];
 
 /// One row of the feature matrix.
@@ -119,6 +124,10 @@ pub struct TokenEvidence {
     /// Unknown, and a small edit away from a word the document uses more often or the
     /// lexicon knows.
     pub doc_neighbour: bool,
+    /// Unknown, and undoing a synonym swap inside it ([`crate::spin`]) gives a word the
+    /// lexicon knows or the document uses more often: "Wednesdaylight" (day -> daylight)
+    /// or "Tulkbranch" beside "Tulkarm" (arm -> branch).
+    pub spin_source: bool,
 }
 
 impl TokenEvidence {
@@ -137,6 +146,7 @@ impl TokenEvidence {
         let all_caps = f32::from(matches!(self.shape, Shape::AllCaps) && self.chars >= 2);
         let mixed = f32::from(matches!(self.shape, Shape::MixedCase));
         let repeated = f32::from(self.repeated);
+        let spin_source = f32::from(self.spin_source);
         [
             1.0,
             known,
@@ -159,6 +169,8 @@ impl TokenEvidence {
             unknown * inv_len,
             unknown * repeated,
             unknown * f32::from(self.doc_neighbour),
+            unknown * spin_source,
+            unknown * spin_source * f32::from(capitalised || all_caps > 0.0),
         ]
     }
 }
@@ -179,6 +191,7 @@ mod tests {
             has_digit: false,
             repeated: true,
             doc_neighbour: false,
+            spin_source: true,
         };
         let norms = LengthNorms {
             by_length: vec![[3.0, 1.0]; 5],
@@ -191,5 +204,14 @@ mod tests {
         assert_eq!(by_name("unknown_x_capitalised_mid"), 1.0);
         assert!((by_name("z_mean_bits") - 2.0 / 3.0).abs() < 1e-6);
         assert_eq!(by_name("unknown_x_repeated"), 1.0);
+        assert_eq!(by_name("unknown_spin_source"), 1.0);
+        assert_eq!(by_name("unknown_spin_source_x_capitalised"), 1.0);
+        // The unknown-only features say nothing about a lexicon word.
+        let known = TokenEvidence { count: 7, ..e }.features(&norms);
+        for (name, v) in FEATURE_NAMES.iter().zip(known) {
+            if name.starts_with("unknown_") {
+                assert_eq!(v, 0.0, "{name}");
+            }
+        }
     }
 }

@@ -56,6 +56,22 @@ impl Lexicon {
         self.map.contains_key(folded)
     }
 
+    /// Whether some word of the lexicon starts with `prefix` (bytewise).
+    ///
+    /// Walks the FST along the prefix: the map is minimal, so every state it reaches
+    /// leads on to a word.
+    pub fn has_prefix(&self, prefix: &str) -> bool {
+        let fst = self.map.as_fst();
+        let mut node = fst.root();
+        for &b in prefix.as_bytes() {
+            match node.find_input(b) {
+                Some(i) => node = fst.node(node.transition(i).addr),
+                None => return false,
+            }
+        }
+        !self.is_empty()
+    }
+
     /// Number of distinct words.
     pub fn len(&self) -> usize {
         self.map.len()
@@ -131,6 +147,9 @@ mod tests {
         let lex = Lexicon::from_counts(&counts);
         assert_eq!(lex.count("the"), Some(9));
         assert!(!lex.contains("dog"));
+        assert!(lex.has_prefix("ca") && lex.has_prefix("the") && lex.has_prefix(""));
+        assert!(!lex.has_prefix("cats") && !lex.has_prefix("d"));
+        assert!(!Lexicon::from_counts(&WordCounts::default()).has_prefix(""));
         assert_eq!(lex.to_counts(), counts);
         let json = serde_json::to_string(&lex).unwrap();
         let back: Lexicon = serde_json::from_str(&json).unwrap();

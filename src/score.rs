@@ -12,7 +12,10 @@
 //! Names are the hard case: "Zaporizhzhia" is in no lexicon, yet it is not corrupt. The
 //! calibration learns from labelled data that capitalisation away from a sentence start,
 //! repetition and name-like character sequences (low surprisal) make a word more likely
-//! a name than damage.
+//! a name than damage. The exception is a name a spinner damaged: "Wednesdaylight" or
+//! "Tulkbranch" beside "Tulkarm" looks like a name, but undoing a synonym swap inside it
+//! ([`crate::spin`]) gives a lexicon word or a name the document repeats, and that
+//! evidence has its own weight for capitalised words.
 //!
 //! The document score is the mean corruption probability over its words (the expected
 //! fraction of damaged words, in [0, 1]); the perplexity is `2^(bits / symbols)` over
@@ -25,6 +28,7 @@ use crate::counts::fold_case;
 use crate::error::{Error, Result};
 use crate::features::{FeatureVector, TokenEvidence};
 use crate::model::Model;
+use crate::spin::{SpinCosts, SpinReverser};
 use crate::tokenize::{self, TokenKind};
 
 /// Default probability above which a word is flagged.
@@ -183,6 +187,7 @@ impl CachedType {
             allowed,
             doc_count: 0,
             doc_neighbour: false,
+            spin_source: false,
         }
     }
 }
@@ -190,26 +195,38 @@ impl CachedType {
 /// Most words a thread's cache holds before it starts over.
 const TYPE_CACHE_WORDS: usize = 1 << 17;
 
-/// A per-thread cache of [`CachedType`] for lexicon words, owned by one scorer at a
-/// time. News is Zipfian: a few thousand words make most tokens, so after the first
-/// documents nearly every known word is a hash look-up instead of a lexicon walk and
-/// a character-model pass. Only lexicon words are cached (unknown words are rare and
-/// would fill it with junk).
-#[derive(Default)]
-struct TypeCache {
+/// A per-thread cache of what the model says about a folded word, owned by one scorer
+/// at a time.
+///
+/// [`TYPE_CACHE`] holds [`CachedType`] for lexicon words. News is Zipfian: a few
+/// thousand words make most tokens, so after the first documents nearly every known
+/// word is a hash look-up instead of a lexicon walk and a character-model pass. Unknown
+/// words are not kept there (they are rare and would fill it with junk); their costly
+/// part, the spin-reversal search, has its own [`SPIN_CACHE`], since names recur
+/// from document to document.
+struct TypeCache<V> {
     owner: u64,
-    words: FxHashMap<Box<str>, CachedType>,
+    words: FxHashMap<Box<str>, V>,
 }
 
-impl TypeCache {
-    fn get(&self, owner: u64, word: &str) -> Option<CachedType> {
+impl<V> Default for TypeCache<V> {
+    fn default() -> Self {
+        TypeCache {
+            owner: 0,
+            words: FxHashMap::default(),
+        }
+    }
+}
+
+impl<V: Copy> TypeCache<V> {
+    fn get(&self, owner: u64, word: &str) -> Option<V> {
         if self.owner != owner {
             return None;
         }
         self.words.get(word).copied()
     }
 
-    fn insert(&mut self, owner: u64, word: &str, value: CachedType) {
+    fn insert(&mut self, owner: u64, word: &str, value: V) {
         if self.owner != owner || self.words.len() >= TYPE_CACHE_WORDS {
             self.words.clear();
             self.owner = owner;
@@ -219,7 +236,9 @@ impl TypeCache {
 }
 
 thread_local! {
-    static TYPE_CACHE: std::cell::RefCell<TypeCache> = std::cell::RefCell::new(TypeCache::default());
+    static TYPE_CACHE: std::cell::RefCell<TypeCache<CachedType>> = std::cell::RefCell::new(TypeCache::default());
+    /// Whether undoing a swap inside an unknown word gives a lexicon word.
+    static SPIN_CACHE: std::cell::RefCell<TypeCache<bool>> = std::cell::RefCell::new(TypeCache::default());
 }
 
 /// Source of scorer ids (tags for the per-thread caches).
@@ -240,6 +259,7 @@ struct TypeEvidence {
     allowed: bool,
     doc_count: u32,
     doc_neighbour: bool,
+    spin_source: bool,
 }
 
 impl TypeEvidence {
@@ -254,6 +274,7 @@ impl TypeEvidence {
             has_digit: tokenize::has_digit(word),
             repeated,
             doc_neighbour: self.doc_neighbour,
+            spin_source: self.spin_source,
         }
     }
 }
@@ -339,6 +360,8 @@ pub struct Scorer<'m> {
     model: &'m Model,
     calibration: &'m Calibration,
     allow: AllowList,
+    /// Undoes synonym swaps inside unknown words (`None` without a thesaurus).
+    spin: Option<SpinReverser<'m>>,
 }
 
 impl<'m> Scorer<'m> {
@@ -352,21 +375,27 @@ impl<'m> Scorer<'m> {
             option: "--model",
             reason: "the model has no scorer calibration; run `garbled calibrate --model MODEL --out MODEL CLEAN_TEXT...` (or train with --calibrate)".into(),
         })?;
-        Ok(Scorer {
-            id: next_scorer_id(),
-            model,
-            calibration,
-            allow,
-        })
+        Ok(Scorer::with_allow_list(model, calibration, allow))
     }
 
     /// A scorer with explicit weights (used while calibrating).
     pub(crate) fn with_calibration(model: &'m Model, calibration: &'m Calibration) -> Scorer<'m> {
+        Scorer::with_allow_list(model, calibration, AllowList::new())
+    }
+
+    fn with_allow_list(
+        model: &'m Model,
+        calibration: &'m Calibration,
+        allow: AllowList,
+    ) -> Scorer<'m> {
         Scorer {
             id: next_scorer_id(),
             model,
             calibration,
-            allow: AllowList::new(),
+            allow,
+            spin: model
+                .thesaurus()
+                .map(|t| SpinReverser::new(t, SpinCosts::default())),
         }
     }
 
@@ -433,8 +462,65 @@ impl<'m> Scorer<'m> {
         symbols: &mut Vec<u8>,
         surprisals: &mut Vec<f32>,
     ) -> TokenEvidence {
-        let t = self.type_evidence(&fold_case(word), symbols, surprisals);
+        let folded = fold_case(word);
+        let mut t = self.type_evidence(&folded, symbols, surprisals);
+        t.spin_source = t.count == 0 && !t.allowed && self.spin_source(&folded);
         t.token_evidence(word, sentence_start, repeated)
+    }
+
+    /// Whether undoing a synonym swap inside the unknown word `folded`
+    /// ([`SpinReverser::reversals`]) gives a word the lexicon knows. Whole-word swaps
+    /// don't count: a token that is itself a synonym is a word. Cached per thread.
+    fn spin_source(&self, folded: &str) -> bool {
+        let Some(spin) = &self.spin else {
+            return false;
+        };
+        if let Some(hit) = SPIN_CACHE.with(|c| c.borrow().get(self.id, folded)) {
+            return hit;
+        }
+        let lexicon = self.model.lexicon();
+        let found = spin
+            .reversals(
+                folded,
+                |w| self.lexicon_count(w) > 0,
+                |p| lexicon.has_prefix(p),
+            )
+            .iter()
+            .any(|r| r.swaps > 0);
+        SPIN_CACHE.with(|c| c.borrow_mut().insert(self.id, folded, found));
+        found
+    }
+
+    /// Marks the unknown words that a synonym swap inside a known word explains: undoing
+    /// the swap gives a word the lexicon knows ([`Scorer::spin_source`]), or one the
+    /// document uses more often than the unknown word (a name damaged by a spinner,
+    /// "Tulkbranch" beside "Tulkarm": arm -> branch).
+    ///
+    /// Cost: the lexicon search is cached per word; the document check compares each
+    /// unknown word only with the unknown words the document repeats more often
+    /// ([`SpinReverser::is_inword_swap`]), a handful per document. Known words, the
+    /// bulk of any text, pay nothing.
+    fn mark_spin_sources(
+        &self,
+        names: &[std::borrow::Cow<'_, str>],
+        types: &mut [TypeEvidence],
+        consider: impl Fn(&str) -> bool,
+    ) {
+        let Some(spin) = &self.spin else {
+            return;
+        };
+        let unknown: Vec<usize> = (0..types.len())
+            .filter(|&u| types[u].count == 0 && !types[u].allowed && consider(&names[u]))
+            .collect();
+        for &u in &unknown {
+            let own = types[u].doc_count;
+            types[u].spin_source = self.spin_source(&names[u])
+                || (0..types.len()).any(|t| {
+                    types[t].count == 0
+                        && types[t].doc_count > own
+                        && spin.is_inword_swap(&names[t], &names[u])
+                });
+        }
     }
 
     /// Gathers the evidence of every word token of `text`, in order.
@@ -447,6 +533,18 @@ impl<'m> Scorer<'m> {
     /// Everything that depends only on the folded form (lexicon, character model, near
     /// misses) is computed once per distinct word of the document, not per token.
     pub fn document_evidence(&self, text: &str) -> Vec<WordEvidence> {
+        self.document_evidence_forgetting(text, |_| false)
+    }
+
+    /// As [`Scorer::document_evidence`], but every word for which `forget(folded)` holds
+    /// is treated as unknown to the lexicon, in its own evidence and as a neighbour of the
+    /// others (calibration uses this to show the scorer unknown names; see
+    /// [`crate::calibrate::labelled_rows`]).
+    pub(crate) fn document_evidence_forgetting(
+        &self,
+        text: &str,
+        forget: impl Fn(&str) -> bool,
+    ) -> Vec<WordEvidence> {
         let tokens: Vec<tokenize::Token> = tokenize::tokenize(text)
             .filter(|t| t.kind == TokenKind::Word)
             .collect();
@@ -472,12 +570,24 @@ impl<'m> Scorer<'m> {
         let (mut symbols, mut surprisals) = (Vec::new(), Vec::new());
         let mut types: Vec<TypeEvidence> = names
             .iter()
-            .map(|n| self.type_evidence(n, &mut symbols, &mut surprisals))
+            .map(|n| {
+                let mut t = self.type_evidence(n, &mut symbols, &mut surprisals);
+                if forget(n) {
+                    t.count = 0;
+                }
+                t
+            })
             .collect();
         for &id in &token_types {
             types[id as usize].doc_count += 1;
         }
         mark_near_misses(&names, &mut types);
+        // A forgotten word stands in for an unknown name, but it is an English word, and
+        // English words are made of pieces that reverse into other English words: in
+        // the calibration text 38% of the forgotten names have a spin reversal against
+        // 3 of the 71 names the lexicon really lacks. So forgotten words are shown
+        // without this evidence, as real names nearly always are.
+        self.mark_spin_sources(&names, &mut types, |n| !forget(n));
         tokens
             .iter()
             .zip(token_types)
@@ -567,6 +677,48 @@ mod tests {
         assert!(a.contains("zaporizhzhia"));
         assert!(a.contains("thanh"));
         assert_eq!(a.len(), 4);
+    }
+
+    /// The spin-source evidence of each word of `text` (embedded model).
+    fn spin_sources(text: &str) -> Vec<(String, bool)> {
+        let model = Model::embedded().expect("the embedded model loads");
+        let scorer = Scorer::new(&model, AllowList::new()).expect("calibrated");
+        scorer
+            .document_evidence(text)
+            .into_iter()
+            .map(|w| (text[w.start..w.end].to_string(), w.evidence.spin_source))
+            .collect()
+    }
+
+    fn spin_source_of(text: &str, word: &str) -> bool {
+        spin_sources(text)
+            .into_iter()
+            .find(|(w, _)| w == word)
+            .expect("word in text")
+            .1
+    }
+
+    #[test]
+    fn spin_source_undoes_a_swap_into_a_lexicon_word() {
+        // day -> daylight inside "Wednesday".
+        assert!(spin_source_of(
+            "They met on Wednesdaylight.",
+            "Wednesdaylight"
+        ));
+        // Real names and known words have none.
+        let text = "Tshisekedi met Zaporizhzhia officials on Wednesday.";
+        assert!(spin_sources(text).iter().all(|(_, s)| !s), "{text}");
+    }
+
+    #[test]
+    fn spin_source_undoes_a_swap_into_a_name_the_document_repeats() {
+        // arm -> branch inside an invented name the lexicon lacks.
+        let text = "Zorvarm is calm. Zorvarm was shelled. Zorvbranch is far.";
+        assert!(spin_source_of(text, "Zorvbranch"));
+        // The name it came from is not itself suspect, and without it nothing explains
+        // the damaged one.
+        assert!(!spin_source_of(text, "Zorvarm"));
+        assert!(!spin_source_of("Zorvbranch is far.", "Zorvbranch"));
     }
 
     #[test]

@@ -112,8 +112,26 @@ fn for_each_key_in(set: &fst::Set<Vec<u8>>, text: &str, mut f: impl FnMut(usize,
     }
 }
 
+/// Length in bytes of the longest common prefix of `a` and `b`, on a char boundary.
+fn common_prefix_bytes(a: &str, b: &str) -> usize {
+    a.char_indices()
+        .zip(b.chars())
+        .find(|&((_, x), y)| x != y)
+        .map_or(a.len().min(b.len()), |((i, _), _)| i)
+}
+
+/// Length in bytes of the longest common suffix of `a` and `b`, on a char boundary.
+fn common_suffix_bytes(a: &str, b: &str) -> usize {
+    a.chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum()
+}
+
 /// Undoes in-word and whole-word synonym swaps; see the module doc.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SpinReverser<'t> {
     thesaurus: &'t Thesaurus,
     costs: SpinCosts,
@@ -176,6 +194,36 @@ impl<'t> SpinReverser<'t> {
             }
         });
         n
+    }
+
+    /// Whether a spinner could have turned `word` into `token` (both case-folded) by
+    /// swapping one piece inside it: the two differ only where a headword of `word`
+    /// stands in `word` and one of its synonyms in `token`.
+    ///
+    /// This is the question [`SpinReverser::reversals`] answers for every word at once,
+    /// asked of one pair: the swapped piece must cover the part where the two differ,
+    /// so only the splits inside their common prefix and suffix are tried, one thesaurus
+    /// look-up each. Cost: `O(prefix * suffix)` look-ups, none when the two share no
+    /// first or last character.
+    pub fn is_inword_swap(&self, word: &str, token: &str) -> bool {
+        let prefix = common_prefix_bytes(word, token);
+        let limit = word.len().min(token.len()) - prefix;
+        let suffix = common_suffix_bytes(&word[prefix..], &token[prefix..]).min(limit);
+        let costs = &self.costs;
+        (0..=prefix).filter(|&i| word.is_char_boundary(i)).any(|i| {
+            (0..=suffix)
+                .filter(|&j| word.is_char_boundary(word.len() - j))
+                .any(|j| {
+                    let head = &word[i..word.len() - j];
+                    let piece = &token[i..token.len() - j];
+                    head.len() < word.len()
+                        && is_spin_word(head)
+                        && is_spin_word(piece)
+                        && head.chars().count() >= costs.min_headword_chars
+                        && piece.chars().count() >= costs.min_synonym_chars
+                        && self.thesaurus.synonyms(head).any(|s| s == piece)
+                })
+        })
     }
 
     /// Every word `is_word` accepts that a spinner could have turned into `folded` (a
@@ -315,6 +363,40 @@ mod tests {
         assert_eq!(got, vec!["told"]);
         assert!(reversals("xyz").is_empty());
         assert!(reversals("").is_empty());
+    }
+
+    #[test]
+    fn recognises_one_swap_between_two_given_words() {
+        let th = thesaurus();
+        let r = SpinReverser::new(&th, SpinCosts::default());
+        // Every single-swap reversal is recognised from the pair alone.
+        for token in [
+            "shelp",
+            "telderly",
+            "sassist",
+            "xyz",
+            "elderly",
+            "establishally",
+        ] {
+            for got in reversals(token).into_iter().filter(|g| g.swaps == 1) {
+                assert!(
+                    r.is_inword_swap(&got.word, token),
+                    "{} -> {token}",
+                    got.word
+                );
+            }
+        }
+        assert!(r.is_inword_swap("said", "shelp"));
+        // The swap may share letters with what surrounds it ("aid" -> "assist" keeps
+        // the "a" of "said").
+        assert!(r.is_inword_swap("said", "sassist"));
+        assert!(r.is_inword_swap("tulkaid", "tulkhelp"));
+        // Not a synonym of the piece, the whole word, a piece too short, or equal.
+        assert!(!r.is_inword_swap("said", "sfoo"));
+        assert!(!r.is_inword_swap("old", "elderly"));
+        assert!(!r.is_inword_swap("ago", "aelderly"));
+        assert!(!r.is_inword_swap("said", "said"));
+        assert!(!r.is_inword_swap("", ""));
     }
 
     #[test]
