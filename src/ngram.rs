@@ -191,6 +191,9 @@ fn suffix(key: u64, order: usize) -> u64 {
     key & ((1u64 << (8 * (order - 1))) - 1)
 }
 
+/// The multiplier of the tables' multiply-shift hash (2^64 / golden ratio, odd).
+pub(crate) const TABLE_MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
+
 /// An open-addressing hash table from packed n-gram keys to `[log2 P, log2 γ]`.
 ///
 /// Linear probing over a power-of-two array; key 0 marks an empty slot (no n-gram packs
@@ -333,7 +336,7 @@ impl NgramTable {
 
     #[inline]
     fn slot(&self, key: u64) -> usize {
-        let h = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let h = key.wrapping_mul(TABLE_MULTIPLIER);
         ((u128::from(h) * self.slots.len() as u128) >> 64) as usize
     }
 

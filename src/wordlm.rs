@@ -93,6 +93,34 @@ pub fn ngram_key(words: &[u64]) -> u64 {
     }
 }
 
+/// The key under which an n-gram is stored in its [`NgramTable`].
+///
+/// The table places a key at `mulhi(key * GOLDEN, slots)`. Our keys are already well
+/// mixed, so storing `key * GOLDEN^-1` places each n-gram at `mulhi(key, slots)`, which
+/// grows with `key`: the counts, sorted by key, are then inserted front to back, and
+/// building the tables when a model loads streams through memory instead of writing
+/// half a million random cache lines. (`GOLDEN` is odd, so this is a bijection and only
+/// 0 maps to 0.)
+#[inline]
+fn slot_key(key: u64) -> u64 {
+    key.wrapping_mul(GOLDEN_INVERSE)
+}
+
+/// The multiplicative inverse of the table's hash multiplier modulo 2^64.
+const GOLDEN_INVERSE: u64 = inverse_mod_2_64(crate::ngram::TABLE_MULTIPLIER);
+
+/// The inverse of an odd number modulo 2^64, by Newton's iteration (each step doubles
+/// the correct low bits: 5 steps from the 3 bits that `x` itself gets right).
+const fn inverse_mod_2_64(x: u64) -> u64 {
+    let mut y = x;
+    let mut i = 0;
+    while i < 5 {
+        y = y.wrapping_mul(2u64.wrapping_sub(x.wrapping_mul(y)));
+        i += 1;
+    }
+    y
+}
+
 /// A 64-bit finaliser (SplitMix64), so keys of similar words spread over the table.
 #[inline]
 fn mix(mut z: u64) -> u64 {
@@ -240,7 +268,7 @@ impl WordLm {
             let mut floor = 0.0f32;
             for &(key, count) in order {
                 let p = ((count as f64 - discount).max(0.5) / total).log2() as f32;
-                table.insert(key, [p, 0.0]);
+                table.insert(slot_key(key), [p, 0.0]);
                 floor = floor.min(p);
             }
             if i == 0 {
@@ -290,7 +318,9 @@ impl WordLm {
 
     /// Whether a word (by [`word_key`]) was seen at all.
     pub fn knows(&self, word: u64) -> bool {
-        self.tables.first().is_some_and(|t| t.get(word).is_some())
+        self.tables
+            .first()
+            .is_some_and(|t| t.get(slot_key(word)).is_some())
     }
 
     /// Whether the model holds this n-gram itself (rather than estimating it).
@@ -301,7 +331,7 @@ impl WordLm {
             && self
                 .tables
                 .get(words.len() - 1)
-                .is_some_and(|t| t.get(key).is_some())
+                .is_some_and(|t| t.get(slot_key(key)).is_some())
     }
 
     /// log2 of the joint probability of an n-gram of word keys (1 to [`MAX_ORDER`]
@@ -313,7 +343,7 @@ impl WordLm {
         }
         if n != 2 {
             if let Some(table) = self.tables.get(n - 1) {
-                if let Some([p, _]) = table.get(ngram_key(words)) {
+                if let Some([p, _]) = table.get(slot_key(ngram_key(words))) {
                     return p;
                 }
             }
@@ -343,7 +373,7 @@ impl WordLm {
     pub fn log2_pair(&self, a: u64, b: u64, log2_pa: f32, log2_pb: f32) -> f32 {
         let key = extend_key(a, b);
         let held = if self.maybe_pair(key) {
-            self.tables.get(1).and_then(|t| t.get(key))
+            self.tables.get(1).and_then(|t| t.get(slot_key(key)))
         } else {
             None
         };
@@ -367,7 +397,7 @@ impl WordLm {
         let table = self.tables.get(1);
         for ((&(_, _, pa, pb), &key), &maybe) in pairs.iter().zip(&keys).zip(&maybe) {
             let held = if maybe {
-                table.and_then(|t| t.get(key))
+                table.and_then(|t| t.get(slot_key(key)))
             } else {
                 None
             };
@@ -471,6 +501,18 @@ mod tests {
         assert_ne!(ngram_key(&keys("from the")), ngram_key(&keys("the from")));
         assert_ne!(ngram_key(&keys("came")), ngram_key(&keys("came came")));
         assert_eq!(word_key("from"), word_key("from"));
+    }
+
+    #[test]
+    fn slot_keys_invert_the_table_multiplier() {
+        assert_eq!(
+            GOLDEN_INVERSE.wrapping_mul(crate::ngram::TABLE_MULTIPLIER),
+            1
+        );
+        assert_eq!(
+            slot_key(word_key("the")).wrapping_mul(crate::ngram::TABLE_MULTIPLIER),
+            word_key("the")
+        );
     }
 
     #[test]
