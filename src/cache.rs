@@ -4,7 +4,7 @@
 //! Checking repeats itself: a feed asks for the suggestions of the same damaged token
 //! ("shelp" for every "said") and the real-word alternatives of the same common words
 //! over and over. Each worker thread keeps its own map in a `thread_local!`, so look-ups
-//! take no lock. Entries belong to one owner (a checker or detector, by id); a different
+//! take no lock. Entries belong to one owner (a scorer, checker or detector, by id); a different
 //! owner, or a full map, starts it over, so memory stays bounded and one model's answers
 //! are never served for another's.
 

@@ -23,6 +23,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::cache::TokenCache;
 use crate::calibrate::Calibration;
 use crate::counts::fold_case;
 use crate::error::{Error, Result};
@@ -195,57 +196,21 @@ impl CachedType {
 /// Most words a thread's cache holds before it starts over.
 const TYPE_CACHE_WORDS: usize = 1 << 17;
 
-/// A per-thread cache of what the model says about a folded word, owned by one scorer
-/// at a time.
-///
-/// [`TYPE_CACHE`] holds [`CachedType`] for lexicon words. News is Zipfian: a few
-/// thousand words make most tokens, so after the first documents nearly every known
-/// word is a hash look-up instead of a lexicon walk and a character-model pass. Unknown
-/// words are not kept there (they are rare and would fill it with junk); their costly
-/// part, the spin-reversal search, has its own [`SPIN_CACHE`], since names recur
-/// from document to document.
-struct TypeCache<V> {
-    owner: u64,
-    words: FxHashMap<Box<str>, V>,
-}
-
-impl<V> Default for TypeCache<V> {
-    fn default() -> Self {
-        TypeCache {
-            owner: 0,
-            words: FxHashMap::default(),
-        }
-    }
-}
-
-impl<V: Copy> TypeCache<V> {
-    fn get(&self, owner: u64, word: &str) -> Option<V> {
-        if self.owner != owner {
-            return None;
-        }
-        self.words.get(word).copied()
-    }
-
-    fn insert(&mut self, owner: u64, word: &str, value: V) {
-        if self.owner != owner || self.words.len() >= TYPE_CACHE_WORDS {
-            self.words.clear();
-            self.owner = owner;
-        }
-        self.words.insert(word.into(), value);
-    }
-}
-
+// Per-thread caches of what the model says about a folded word, owned by one scorer at
+// a time ([`TokenCache`]).
+//
+// [`TYPE_CACHE`] holds [`CachedType`] for lexicon words. News is Zipfian: a few thousand
+// words make most tokens, so after the first documents nearly every known word is a hash
+// look-up instead of a lexicon walk and a character-model pass. Unknown words are not
+// kept there (they are rare and would fill it with junk); their costly part, the
+// spin-reversal search, has its own [`SPIN_CACHE`], since names recur from document to
+// document.
 thread_local! {
-    static TYPE_CACHE: std::cell::RefCell<TypeCache<CachedType>> = std::cell::RefCell::new(TypeCache::default());
+    static TYPE_CACHE: std::cell::RefCell<TokenCache<CachedType>> =
+        std::cell::RefCell::new(TokenCache::new(TYPE_CACHE_WORDS));
     /// Whether undoing a swap inside an unknown word gives a lexicon word.
-    static SPIN_CACHE: std::cell::RefCell<TypeCache<bool>> = std::cell::RefCell::new(TypeCache::default());
-}
-
-/// Source of scorer ids (tags for the per-thread caches).
-static NEXT_SCORER_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-
-fn next_scorer_id() -> u64 {
-    NEXT_SCORER_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    static SPIN_CACHE: std::cell::RefCell<TokenCache<bool>> =
+        std::cell::RefCell::new(TokenCache::new(TYPE_CACHE_WORDS));
 }
 
 /// What the scorer knows about one distinct (folded) word of a document.
@@ -389,7 +354,7 @@ impl<'m> Scorer<'m> {
         allow: AllowList,
     ) -> Scorer<'m> {
         Scorer {
-            id: next_scorer_id(),
+            id: crate::cache::next_owner(),
             model,
             calibration,
             allow,
