@@ -274,18 +274,16 @@ impl<'m> RealwordDetector<'m> {
             if run.len() < 2 {
                 return;
             }
-            let keys: Vec<u64> = run
-                .iter()
-                .map(|t| word_key(&fold_case(t.text(text))))
-                .collect();
+            let folded: Vec<_> = run.iter().map(|t| fold_case(t.text(text))).collect();
+            let keys: Vec<u64> = folded.iter().map(|w| word_key(w)).collect();
             let log2_p = keys.iter().map(|&k| self.lm.log2_joint(&[k])).collect();
             let context = Rc::new(RunContext { keys, log2_p });
             for (i, token) in run.iter().enumerate() {
                 let span = token.byte_span();
-                if skip(&span) || !eligible(token, text) {
+                if !eligible(token, text) || skip(&span) {
                     continue;
                 }
-                let alternatives = self.confusions(&fold_case(token.text(text)));
+                let alternatives = self.confusions(&folded[i]);
                 if alternatives.is_empty() {
                     continue;
                 }
