@@ -28,21 +28,10 @@ use garbled::thesaurus::Thesaurus;
 const WORDS: usize = 120_000;
 const QUERIES: usize = 1_000;
 
-/// splitmix64.
-struct Rng(u64);
+#[path = "support/splitmix.rs"]
+mod splitmix;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use splitmix::Rng;
 
 /// A pronounceable word of 1 to 5 syllables (lengths 2 to about 15, mean about 8).
 fn word(rng: &mut Rng) -> String {
