@@ -735,6 +735,11 @@ mod tests {
     /// from the city", with a decision rule that trusts the gain alone (the mechanism
     /// under test here; the real weights are fitted by [`calibrate`]).
     fn model() -> Model {
+        model_with(&[])
+    }
+
+    /// [`model`], plus the given word triples (making it an order-3 word model).
+    fn model_with(triples: &[&str]) -> Model {
         let words = [
             "the",
             "conventional",
@@ -764,6 +769,7 @@ mod tests {
         ] {
             ngrams.push((pair.to_string(), 50));
         }
+        ngrams.extend(triples.iter().map(|t| (t.to_string(), 20)));
         let mut shard = Shard::of_counts(counts);
         shard.context = ContextCounts::from_ngrams(&WordCounts::from_pairs(ngrams));
         let mut model = estimate(shard, &TrainConfig::default()).unwrap();
@@ -798,6 +804,21 @@ mod tests {
             .detect("He came from the city.", |_| false)
             .is_empty());
         assert!(detector.detect(text, |_| true).is_empty());
+    }
+
+    #[test]
+    fn word_triples_take_the_general_window_path() {
+        let model = model_with(&["came from the", "from the city"]);
+        assert_eq!(model.word_lm().unwrap().order(), 3);
+        let detector = RealwordDetector::new(&model, 0.5).unwrap();
+        let text = "He came form the city.";
+        let flags = detector.detect(text, |_| false);
+        assert_eq!(flags.len(), 1, "{flags:?}");
+        assert_eq!(&text[flags[0].span.clone()], "form");
+        assert_eq!(flags[0].suggestions[0].0, "from");
+        assert!(detector
+            .detect("He came from the city.", |_| false)
+            .is_empty());
     }
 
     #[test]
