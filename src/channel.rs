@@ -159,6 +159,73 @@ const OCR_RULES: &[Rule] = rules!(Ocr:
     &['h'] => &['b'], &['b'] => &['h'],
 );
 
+/// Most readings [`ocr_readings`] visits for one token, a bound on hostile input.
+const MAX_OCR_READINGS: usize = 4096;
+
+/// Calls `f` with every reading of `typed` (case-folded) that undoes one to `max_rules`
+/// OCR look-alike confusions at non-overlapping places (`mcrnory` -> `memory` undoes
+/// `c` <- `e` and `m` <- `rn`), at most [`MAX_OCR_READINGS`] of them, in a fixed order. A
+/// reading may repeat when two rule sets give the same word.
+///
+/// Why: the edit-distance index finds words at most two plain edits away, but two OCR
+/// confusions are often three or four (`rn` for `m` is a substitution and an insertion),
+/// while the channel prices each as one cheap edit. Undoing the rules directly reaches
+/// those words at a cost of a few dozen look-ups.
+pub fn ocr_readings(typed: &[char], max_rules: usize, mut f: impl FnMut(&[char])) {
+    // Every place a rule's typed side occurs: (position, rule).
+    let sites: Vec<(usize, &Rule)> = (0..typed.len())
+        .flat_map(|at| {
+            OCR_RULES
+                .iter()
+                .filter(move |r| typed[at..].starts_with(r.typed))
+                .map(move |r| (at, r))
+        })
+        .collect();
+    let mut walk = ReadingWalk {
+        typed,
+        sites: &sites,
+        reading: Vec::with_capacity(typed.len() + max_rules),
+        visited: 0,
+    };
+    walk.visit(0, 0, max_rules, &mut f);
+}
+
+/// The depth-first walk of [`ocr_readings`] over sets of sites in increasing order.
+struct ReadingWalk<'a> {
+    typed: &'a [char],
+    sites: &'a [(usize, &'a Rule)],
+    /// The reading being built: `typed` with the chosen rules undone.
+    reading: Vec<char>,
+    visited: usize,
+}
+
+impl ReadingWalk<'_> {
+    /// Extends the current choice with sites from index `from` on that start at or after
+    /// `done` (the part of `typed` already copied), at most `left` more.
+    fn visit(&mut self, from: usize, done: usize, left: usize, f: &mut impl FnMut(&[char])) {
+        if left == 0 {
+            return;
+        }
+        for k in from..self.sites.len() {
+            let (at, rule) = self.sites[k];
+            if at < done || self.visited >= MAX_OCR_READINGS {
+                continue;
+            }
+            let mark = self.reading.len();
+            self.reading.extend_from_slice(&self.typed[done..at]);
+            self.reading.extend_from_slice(rule.intended);
+            let end = at + rule.typed.len();
+            let rest = self.reading.len();
+            self.reading.extend_from_slice(&self.typed[end..]);
+            self.visited += 1;
+            f(&self.reading);
+            self.reading.truncate(rest);
+            self.visit(k + 1, end, left - 1, f);
+            self.reading.truncate(mark);
+        }
+    }
+}
+
 /// English sound-alike spellings, in both directions.
 const SOUND_RULES: &[Rule] = rules!(Sound:
     &['p', 'h'] => &['f'], &['f'] => &['p', 'h'],
@@ -511,6 +578,39 @@ mod tests {
         assert_eq!(cost("xat", "cat"), c.substitute_neighbour + c.first_letter);
         // Apostrophe.
         assert_eq!(cost("dont", "don't"), c.punctuation);
+    }
+
+    fn readings(typed: &str, max_rules: usize) -> Vec<String> {
+        let t: Vec<char> = typed.chars().collect();
+        let mut out = Vec::new();
+        ocr_readings(&t, max_rules, |r| out.push(r.iter().collect::<String>()));
+        out
+    }
+
+    #[test]
+    fn ocr_readings_undo_look_alikes_in_combination() {
+        let one = readings("mcrnory", 1);
+        assert!(one.contains(&"mernory".to_string()));
+        assert!(one.contains(&"mcmory".to_string()));
+        assert!(!one.contains(&"memory".to_string()));
+        let two = readings("mcrnory", 2);
+        assert!(two.contains(&"memory".to_string()));
+        assert!(readings("tlic", 2).contains(&"the".to_string()));
+        assert!(readings("vvcre", 2).contains(&"were".to_string()));
+        assert!(readings("siinclay", 2).contains(&"sunday".to_string()));
+        // Every reading is priced by the channel as that many OCR edits at most.
+        let c = ChannelCosts::default();
+        assert!(cost("mcrnory", "memory") <= 2.0 * c.ocr + 1e-9);
+        // Nothing to undo, nothing read; the token itself is never a reading.
+        assert!(readings("gag", 3).is_empty());
+        assert!(!readings("modern", 3).contains(&"modern".to_string()));
+    }
+
+    #[test]
+    fn ocr_readings_are_bounded() {
+        let long = "rn".repeat(30);
+        assert!(readings(&long, 3).len() <= MAX_OCR_READINGS);
+        assert!(readings("rnrn", 0).is_empty());
     }
 
     #[test]

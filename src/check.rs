@@ -3,13 +3,13 @@
 //! [`Checker`], so they agree by construction.
 
 use crate::cache::TokenCache;
-use crate::correct::{CorrectConfig, Corrector};
+use crate::correct::{CorrectConfig, Corrector, Side};
 use crate::counts::{fold_case, WordCounts};
 use crate::error::Result;
 use crate::model::Model;
 use crate::realword::{RealwordDetector, DEFAULT_REALWORD_THRESHOLD};
-use crate::report::{Report, Suggestion};
-use crate::score::{AllowList, Scorer, TextScore, DEFAULT_THRESHOLD};
+use crate::report::{round4, Flag, FlagKind, Report, Suggestion};
+use crate::score::{AllowList, Scorer, TextScore, WordScore, DEFAULT_THRESHOLD};
 
 /// The count a user's word gets as a correction candidate: the frequency of a moderately
 /// common word, so it wins against rare lexicon words at the same distance but not
@@ -138,6 +138,72 @@ impl<'m> Checker<'m> {
         suggestions
     }
 
+    /// Reads each non-word flag together with a neighbour it was broken from by a space
+    /// ("governme nts", "Th ey"), where [`Corrector::suggest_joined`] finds that likelier:
+    /// the flag then spans both words (and absorbs the neighbour's own flag).
+    fn rejoin(&self, text: &str, words: &[WordScore], flags: &mut Vec<Flag>) {
+        let max = self.options.max_suggestions;
+        if max == 0 || flags.is_empty() {
+            return;
+        }
+        let word_at = |span: &WordScore| &text[span.start..span.end];
+        let mut out: Vec<Flag> = Vec::with_capacity(flags.len());
+        // Flags starting before this were taken in by a join to their left.
+        let mut taken_until = 0;
+        for flag in flags.drain(..) {
+            if flag.start < taken_until {
+                if let Some(last) = out.last_mut() {
+                    last.score = last.score.max(flag.score);
+                }
+                continue;
+            }
+            let k = words.partition_point(|w| w.start < flag.start);
+            let left = k
+                .checked_sub(1)
+                .map(|j| &words[j])
+                .filter(|w| &text[w.end..flag.start] == " ");
+            let right = words
+                .get(k + 1)
+                .filter(|w| words[k].end == flag.end && &text[flag.end..w.start] == " ");
+            let joined = self.corrector.suggest_joined(
+                &flag.token,
+                left.map(word_at),
+                right.map(word_at),
+                max,
+            );
+            let (Some(joined), Some(_)) = (joined, words.get(k)) else {
+                out.push(flag);
+                continue;
+            };
+            let (start, end) = match joined.side {
+                Side::Left => (left.map_or(flag.start, |w| w.start), flag.end),
+                Side::Right => (flag.start, right.map_or(flag.end, |w| w.end)),
+            };
+            let mut score = flag.score;
+            if out.last().is_some_and(|f| f.end > start) {
+                score = score.max(out.pop().map_or(0.0, |f| f.score));
+            }
+            taken_until = end;
+            out.push(Flag {
+                start,
+                end,
+                token: text[start..end].to_string(),
+                score,
+                kind: FlagKind::Nonword,
+                phrase: None,
+                suggestions: joined
+                    .suggestions
+                    .into_iter()
+                    .map(|s| Suggestion {
+                        text: s.text,
+                        score: round4(s.score),
+                    })
+                    .collect(),
+            });
+        }
+        *flags = out;
+    }
+
     /// Whether real-word errors are looked for (the option is on and the model has a
     /// calibrated word n-gram model).
     pub fn checks_context(&self) -> bool {
@@ -150,6 +216,7 @@ impl<'m> Checker<'m> {
         let mut report = Report::from_scores(name, text, &scores, self.options.threshold, |t| {
             self.suggest(t)
         });
+        self.rejoin(text, &scores.words, &mut report.flags);
         if let Some(detector) = &self.realword {
             // Non-word flags are in text order and do not overlap.
             let flagged: Vec<std::ops::Range<usize>> =

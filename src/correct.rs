@@ -7,6 +7,10 @@
 //!   case-folded token, found with a symmetric-delete index ([`crate::symspell`]) and
 //!   priced by a weighted error channel ([`crate::channel`]): typos, OCR look-alikes and
 //!   sound-alike spellings.
+//! - **OCR look-alikes** (reported as [`SuggestionSource::Edit`]): words further than
+//!   `max_distance` plain edits that undoing up to three OCR confusions reaches
+//!   ("rnernory" -> "memory", [`crate::channel::ocr_readings`]); `rn` for `m` is two
+//!   plain edits but one cheap step of the channel.
 //! - **Sound-alike** (reported as [`SuggestionSource::Edit`]): words further away whose
 //!   [`sound_key`] is within `sound_key_distance` of the token's ("aratictature" ->
 //!   "architecture"), priced by the same channel. People misspell by ear; one Aspell-list
@@ -16,6 +20,10 @@
 //!   a synonym in the [`Thesaurus`], each headword it may have replaced is put back (once,
 //!   or twice for two swaps), and the results that are lexicon words are candidates.
 //! - **Split**: two words run together ("alot" -> "a lot").
+//! - **Join** ([`Corrector::suggest_joined`]): a word broken in two by a space, read
+//!   together with the neighbour it was broken from ("governme nts" -> "governments").
+//!   The checker asks for it when a flagged token next to a word makes a lexicon word
+//!   with it; the suggestions then cover both words.
 //!
 //! Case is restored at the end: a lowercase, Capitalized or ALL-CAPS token gets its
 //! suggestions in the same pattern. A hyphenated token not in the lexicon is also
@@ -29,7 +37,8 @@
 //! depends on the source: the weighted edit distance for edits; for spins the chance a
 //! spinner touched one of the word's synonym-bearing pieces times `1 / (synonyms of the
 //! replaced piece)`, which is how likely this particular synonym was drawn; for splits a
-//! fixed cost for the lost space, with `P("a lot") = P(a) P(lot)`. A candidate reached by
+//! fixed cost for the lost space, with `P("a lot") = P(a) P(lot)`, and for joins one for the
+//! added space, against `P(neighbour)` times the token's own candidates. A candidate reached by
 //! several sources adds their probabilities. The reported `score` is the candidate's
 //! share of the total over *every* candidate kept (a softmax over all of them), so it is
 //! a probability conditional on the token being wrong and its original being among the
@@ -52,8 +61,8 @@
 //! Weaknesses: without a context model, real-word choices ("there" / "their", "statement"
 //! / "statements") fall back on frequency; a spin is reversed only if the thesaurus lists
 //! the spinner's pair (WordNet gives reside -> dwell, but nothing gives man -> guy, so
-//! "spokesguy" becomes "spokes"); a split is offered for two tokens run together, but a
-//! word broken in two by a space ("inform ation") is two tokens and is not rejoined; channel costs are hand-set and tuned (see
+//! "spokesguy" becomes "spokes"); a join is only looked for next to a flagged token
+//! ("Moldo va", where neither piece is flagged, stays apart); channel costs are hand-set and tuned (see
 //! `scripts/tune_correct.py`), not learned from an error corpus.
 //!
 //! Reference: the noisy channel of Kernighan, Church & Gale (COLING 1990); candidate
@@ -65,7 +74,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use crate::channel::{Channel, ChannelCosts};
+use crate::channel::{ocr_readings, Channel, ChannelCosts};
 use crate::counts::fold_case;
 use crate::edit::osa_distance_within;
 use crate::error::{Error, Result};
@@ -95,6 +104,9 @@ const MAX_SOUND_DISTANCE: usize = 8;
 /// letters long and shared by thousands of words.
 pub const MIN_SOUND_KEY_LETTERS: usize = 4;
 
+/// Most OCR look-alike confusions undone together by the OCR stage of edit candidates.
+const MAX_OCR_RULES: usize = 3;
+
 /// Tokens longer than this many `char`s get no suggestions (no English word is that long,
 /// and it bounds the work a hostile input can cause).
 pub const MAX_TOKEN_CHARS: usize = 64;
@@ -110,6 +122,29 @@ pub enum SuggestionSource {
     Spin,
     /// The token split into two words.
     Split,
+    /// The token joined with a neighbouring word it was broken from.
+    Join,
+}
+
+/// Which neighbour a [`Joined`] reading takes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The word before the token.
+    Left,
+    /// The word after the token.
+    Right,
+}
+
+/// Suggestions for a flagged token read together with one neighbour, from
+/// [`Corrector::suggest_joined`]. They replace the whole span `neighbour token` (or
+/// `token neighbour`), the space included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Joined {
+    /// The neighbour taken in.
+    pub side: Side,
+    /// Best first: the joined word, then the token's own candidates with the neighbour
+    /// kept as written.
+    pub suggestions: Vec<Suggestion>,
 }
 
 /// One proposed correction.
@@ -144,6 +179,9 @@ pub struct CorrectConfig {
     /// Cost of a lost space between two words, in nats (3.5: tuned on words joined by
     /// the corruption generator's OCR mode over `training/calibration/`).
     pub split: f64,
+    /// Cost of a space inside a word, in nats, for a flagged token read together with a
+    /// neighbour ("governme nts" -> "governments"; see [`Corrector::suggest_joined`]).
+    pub join: f64,
     /// Also propose words whose [`sound_key`] is within this many edits of the token's
     /// (for tokens of [`MIN_SOUND_KEY_LETTERS`] letters or more), reaching misspellings
     /// beyond `max_distance`; `None` turns this off.
@@ -166,6 +204,7 @@ impl Default for CorrectConfig {
             channel: ChannelCosts::default(),
             spin: SpinCosts::default(),
             split: 3.5,
+            join: 3.5,
             prune_margin: 8.0,
             sound_key_distance: Some(1),
         }
@@ -231,6 +270,7 @@ impl CorrectConfig {
         let costs = [
             ("prior_weight", self.prior_weight),
             ("split", self.split),
+            ("join", self.join),
             ("prune_margin", self.prune_margin),
             ("spin.inword", s.inword),
             ("spin.second_swap", s.second_swap),
@@ -645,6 +685,99 @@ impl<'t> Corrector<'t> {
         self.suggest_with(token, prev, next, Some(context), max)
     }
 
+    /// A word broken in two by a space ("governme nts", "Th ey"): when `token` joined
+    /// with the word before it (`left`) or after it (`right`) is a lexicon word that
+    /// explains the pair better than reading them apart, suggestions for the pair read
+    /// as one span. `None` when no join is a word or keeping the words apart is likelier;
+    /// then [`Corrector::suggest`] applies to the token alone.
+    ///
+    /// Noisy channel over the span: apart, the pair scores `P(neighbour) P(c) P(token |
+    /// c)` for each candidate `c` of the token (an unknown neighbour gets the prior of a
+    /// word seen once); joined, `P(joined) e^-join`. The scores are shares of the total
+    /// over both readings, as for [`Corrector::suggest`].
+    pub fn suggest_joined(
+        &self,
+        token: &str,
+        left: Option<&str>,
+        right: Option<&str>,
+        max: usize,
+    ) -> Option<Joined> {
+        if max == 0 || !token.chars().any(char::is_alphabetic) {
+            return None;
+        }
+        let folded = fold_case(token);
+        // (side, neighbour, joined word's id, neighbour's log prior)
+        let joins: Vec<(Side, &str, u32, f64)> = [(Side::Left, left), (Side::Right, right)]
+            .into_iter()
+            .filter_map(|(side, n)| {
+                let n = n.filter(|n| n.chars().all(char::is_alphabetic))?;
+                let fn_ = fold_case(n);
+                let joined = match side {
+                    Side::Left => format!("{fn_}{folded}"),
+                    Side::Right => format!("{folded}{fn_}"),
+                };
+                if joined.chars().count() > MAX_TOKEN_CHARS {
+                    return None;
+                }
+                let id = self.words().lookup(&joined)?;
+                let np = self.unigram_log_prior(&fn_);
+                let np = if np.is_finite() {
+                    np
+                } else {
+                    self.unseen_log_prior()
+                };
+                Some((side, n, id, np))
+            })
+            .collect();
+        if joins.is_empty() {
+            return None;
+        }
+        let prior = |w: &str, id: Option<u32>| match id {
+            Some(id) => self.unigram_log_prior_id(id),
+            None => self.unigram_log_prior(w),
+        };
+        let own = merge(self.candidates(&folded, &prior, true));
+        let best_own = own
+            .iter()
+            .map(|c| c.log_score)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let joined_score = |id: u32| self.unigram_log_prior_id(id) - self.config.join;
+        let (side, neighbour, id, np) = joins
+            .into_iter()
+            .map(|j| (joined_score(j.2) - (best_own + j.3), j))
+            .filter(|(margin, _)| *margin > 0.0)
+            .max_by(|a, b| a.0.total_cmp(&b.0))?
+            .1;
+        let shape = case_shape(token);
+        let joined_shape = case_shape(match side {
+            Side::Left => neighbour,
+            Side::Right => token,
+        });
+        let mut cands: Vec<Candidate> = own
+            .into_iter()
+            .map(|c| {
+                let text = cased(token, shape, &c);
+                Candidate {
+                    text: match side {
+                        Side::Left => format!("{neighbour} {text}"),
+                        Side::Right => format!("{text} {neighbour}"),
+                    },
+                    log_score: c.log_score + np,
+                    source: c.source,
+                }
+            })
+            .collect();
+        cands.push(Candidate {
+            text: apply_case(joined_shape, self.words().word(id)),
+            log_score: joined_score(id),
+            source: SuggestionSource::Join,
+        });
+        Some(Joined {
+            side,
+            suggestions: rank_by(cands, max, |c| c.text.clone()),
+        })
+    }
+
     fn suggest_with(
         &self,
         token: &str,
@@ -681,6 +814,11 @@ impl<'t> Corrector<'t> {
     fn unigram_log_prior_id(&self, id: u32) -> f64 {
         self.config.prior_weight
             * ((self.words().count(id).max(1) as f64).ln() - self.built().log_total)
+    }
+
+    /// The prior of a word seen once: what a word the lexicon lacks is given.
+    fn unseen_log_prior(&self) -> f64 {
+        -self.config.prior_weight * self.built().log_total
     }
 
     /// `prior_weight * ln(count / total)` (summed over the words of a split), or `-inf`
@@ -743,6 +881,7 @@ impl<'t> Corrector<'t> {
                 index.candidates(self.words(), &query, k, qs, &mut found);
                 self.score_edits(&query, &found, prior, &mut best, out);
                 self.sound_candidates(folded, &query, qs, prior, frequency_prior, &mut best, out);
+                self.ocr_candidates(&query, prior, &mut best, out);
                 return;
             }
             index.candidates(self.words(), &query, 1, qs, &mut found);
@@ -754,7 +893,41 @@ impl<'t> Corrector<'t> {
             found.retain(|&(_, d)| d >= 2);
             self.score_edits(&query, &found, prior, &mut best, out);
             self.sound_candidates(folded, &query, qs, prior, true, &mut best, out);
+            self.ocr_candidates(&query, prior, &mut best, out);
         });
+    }
+
+    /// Words more than `max_distance` plain edits away that undoing up to
+    /// [`MAX_OCR_RULES`] OCR look-alikes reaches ("mcrnory" -> "memory"), priced by the
+    /// same channel as the edit candidates; words another stage found are skipped, so no
+    /// candidate is counted twice.
+    fn ocr_candidates(
+        &self,
+        query: &[char],
+        prior: &Prior<'_>,
+        best: &mut f64,
+        out: &mut Vec<Candidate>,
+    ) {
+        let k = self.config.max_distance;
+        let far = (k + 1).min(usize::from(u8::MAX)) as u8;
+        let mut found: Vec<(u32, u8)> = Vec::new();
+        let mut text = String::new();
+        ocr_readings(query, MAX_OCR_RULES, |reading| {
+            text.clear();
+            text.extend(reading);
+            if let Some(id) = self.words().lookup(&text) {
+                if osa_distance_within(query, reading, k).is_none() {
+                    found.push((id, far));
+                }
+            }
+        });
+        found.sort_unstable();
+        found.dedup();
+        found.retain(|&(id, _)| {
+            let word = self.words().word(id);
+            !out.iter().any(|c| c.text == word)
+        });
+        self.score_edits(query, &found, prior, best, out);
     }
 
     /// Words whose sound key is within `sound_key_distance` of the token's but which are
@@ -983,29 +1156,44 @@ impl<'t> Corrector<'t> {
     /// Merges repeated candidates, normalises, sorts best first, truncates and cases.
     fn rank(&self, cands: Vec<Candidate>, token: &str, max: usize) -> Vec<Suggestion> {
         let shape = case_shape(token);
-        let mut cands = merge(cands);
-        cands.retain(|c| c.log_score.is_finite());
-        let total = cands
-            .iter()
-            .fold(f64::NEG_INFINITY, |acc, c| log_add(acc, c.log_score));
-        cands.sort_by(|a, b| {
-            b.log_score
-                .total_cmp(&a.log_score)
-                .then(a.text.cmp(&b.text))
-        });
-        cands.truncate(max);
-        cands
-            .into_iter()
-            .map(|c| Suggestion {
-                text: match c.source {
-                    SuggestionSource::Split => case_split(token, &c.text, shape),
-                    _ => apply_case(shape, &c.text),
-                },
-                score: (c.log_score - total).exp(),
-                source: c.source,
-            })
-            .collect()
+        rank_by(cands, max, |c| cased(token, shape, c))
     }
+}
+
+/// A candidate's text in the case pattern of `token` (whose shape is `shape`).
+fn cased(token: &str, shape: CaseShape, c: &Candidate) -> String {
+    match c.source {
+        SuggestionSource::Split => case_split(token, &c.text, shape),
+        _ => apply_case(shape, &c.text),
+    }
+}
+
+/// Merges repeated candidates, normalises over all of them, sorts best first, truncates
+/// to `max` and writes each with `text`.
+fn rank_by(
+    cands: Vec<Candidate>,
+    max: usize,
+    text: impl Fn(&Candidate) -> String,
+) -> Vec<Suggestion> {
+    let mut cands = merge(cands);
+    cands.retain(|c| c.log_score.is_finite());
+    let total = cands
+        .iter()
+        .fold(f64::NEG_INFINITY, |acc, c| log_add(acc, c.log_score));
+    cands.sort_by(|a, b| {
+        b.log_score
+            .total_cmp(&a.log_score)
+            .then(a.text.cmp(&b.text))
+    });
+    cands.truncate(max);
+    cands
+        .iter()
+        .map(|c| Suggestion {
+            text: text(c),
+            score: (c.log_score - total).exp(),
+            source: c.source,
+        })
+        .collect()
 }
 
 /// Adds the probabilities of candidates with the same text; the source kept is the one
@@ -1060,6 +1248,8 @@ mod tests {
             ("form", 1_000),
             ("ally", 150),
             ("modern", 600),
+            ("memory", 500),
+            ("decade", 400),
             ("long", 3_000),
             ("range", 900),
             ("measures", 700),
@@ -1148,6 +1338,70 @@ mod tests {
         // A function word keeps the split first.
         assert_eq!(texts(&c.suggest("alot", 5)).first(), Some(&"a lot"));
         assert_eq!(texts(&c.suggest("ofthe", 5)).first(), Some(&"of the"));
+    }
+
+    case!(ocr_beyond_two_plain_edits, "rnernory", "memory");
+    case!(ocr_two_digraph_look_alikes, "clecacle", "decade");
+
+    #[test]
+    fn ocr_stage_does_not_count_a_word_twice() {
+        // "modern" is one plain edit from "modem" and also an OCR reading of it: one
+        // candidate, whose score is the same as without the OCR stage.
+        let lex = sample_lexicon();
+        let c = Corrector::new(&lex, None, CorrectConfig::default()).unwrap();
+        let got = c.suggest("modem", 10);
+        assert_eq!(got.iter().filter(|s| s.text == "modern").count(), 1);
+        let total: f64 = got.iter().map(|s| s.score).sum();
+        assert!(total <= 1.0 + 1e-9, "{got:?}");
+    }
+
+    fn join_lexicon() -> Lexicon {
+        lexicon(&[
+            ("the", 60_000),
+            ("be", 40_000),
+            ("they", 20_000),
+            ("before", 5_000),
+            ("art", 1_000),
+            ("eye", 800),
+            ("hey", 300),
+            ("beef", 100),
+            ("ore", 50),
+            ("thwart", 5),
+        ])
+    }
+
+    #[test]
+    fn words_broken_by_a_space_are_joined() {
+        let lex = join_lexicon();
+        let c = Corrector::new(&lex, None, CorrectConfig::default()).unwrap();
+        // The flagged token is the first half...
+        let j = c.suggest_joined("bef", None, Some("ore"), 5).unwrap();
+        assert_eq!(j.side, Side::Right);
+        assert_eq!(j.suggestions[0].text, "before");
+        assert_eq!(j.suggestions[0].source, SuggestionSource::Join);
+        // ...or the second, and the case of the span's first letter is kept. The other
+        // readings keep the neighbour as written.
+        let j = c.suggest_joined("ey", Some("Th"), None, 5).unwrap();
+        assert_eq!(j.side, Side::Left);
+        assert_eq!(texts(&j.suggestions)[0], "They");
+        assert!(texts(&j.suggestions).contains(&"Th eye"), "{j:?}");
+        let total: f64 = j.suggestions.iter().map(|s| s.score).sum();
+        assert!(total <= 1.0 + 1e-9);
+    }
+
+    #[test]
+    fn joins_need_a_word_and_a_better_explanation() {
+        let lex = join_lexicon();
+        let c = Corrector::new(&lex, None, CorrectConfig::default()).unwrap();
+        // No joined word.
+        assert_eq!(c.suggest_joined("bef", Some("art"), Some("eye"), 5), None);
+        assert_eq!(c.suggest_joined("bef", None, None, 5), None);
+        // "thw art" is a word, but a rare one: "the" for "thw" next to a common "art"
+        // explains the pair better.
+        assert_eq!(c.suggest_joined("thw", None, Some("art"), 5), None);
+        assert_eq!(texts(&c.suggest("thw", 5))[0], "the");
+        // Nothing asked, nothing done.
+        assert_eq!(c.suggest_joined("bef", None, Some("ore"), 0), None);
     }
 
     #[test]

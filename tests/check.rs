@@ -170,6 +170,44 @@ fn real_word_errors_are_flagged_in_context() {
     assert!(reports(&out)[0].flags.is_empty(), "{out}");
 }
 
+/// OCR breaks words with a space ("governme nts") and reads letters as look-alikes
+/// ("rnernory"): the flag covers the whole broken word and the fix restores it.
+#[test]
+fn broken_words_and_ocr_look_alikes_are_restored() {
+    let dir = Dir::new();
+    let text =
+        "The governme nts met on Monday, bef ore the vote. Th ey said the rnernory was clear.\n";
+    let file = dir.write("ocr.txt", text);
+    let path = file.to_str().unwrap();
+    let out = dir
+        .run(&["check", "--format", "json", path])
+        .success()
+        .stdout();
+    let r = &reports(&out)[0];
+    let got: Vec<(&str, &str)> = r
+        .flags
+        .iter()
+        .map(|f| (f.token.as_str(), f.suggestions[0].text.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("governme nts", "governments"),
+            ("bef ore", "before"),
+            ("Th ey", "They"),
+            ("rnernory", "memory"),
+        ]
+    );
+    for f in &r.flags {
+        assert_eq!(&text[f.start..f.end], f.token);
+    }
+    let fixed = dir.run(&["check", "--fix", path]).success().stdout();
+    assert_eq!(
+        fixed,
+        "The governments met on Monday, before the vote. They said the memory was clear.\n"
+    );
+}
+
 #[test]
 fn text_format_marks_flags_and_ends_with_a_summary() {
     let dir = Dir::new();
