@@ -14,7 +14,8 @@
 //!
 //! Correction: top-1 / top-5 = labels whose flag's first / first five suggestions contain
 //! the original (case-insensitive), over all labels of the kind (a missed label is a
-//! miss). `--fix` protocol: a label is *fixed* when the replacement applied at its span
+//! miss); *of found* divides the same counts by the found labels instead, which measures
+//! the corrector alone on the tokens the detector handed it. `--fix` protocol: a label is *fixed* when the replacement applied at its span
 //! (the best suggestion, if its score reaches the fix confidence) equals the original
 //! exactly; the *broken rate* is replacements applied to clean tokens over clean tokens.
 
@@ -58,6 +59,17 @@ impl KindStats {
     /// found / labels.
     pub fn recall(&self) -> f64 {
         ratio(self.found, self.labels)
+    }
+
+    /// top1 / found: how often the corrector's first suggestion is right on the labels
+    /// the detector found.
+    pub fn top1_of_found(&self) -> f64 {
+        ratio(self.top1, self.found)
+    }
+
+    /// top5 / found.
+    pub fn top5_of_found(&self) -> f64 {
+        ratio(self.top5, self.found)
     }
 }
 
@@ -273,15 +285,19 @@ impl EvalReport {
                 d.flags, d.correct_flags, d.labels, d.found, d.precision, d.recall, d.f1
             ));
         }
-        s.push_str("\nby kind       labels  recall   top-1   top-5  fixed\n");
+        s.push_str(
+            "\nby kind       labels  recall   top-1   top-5  fixed  top-1 of found  top-5 of found\n",
+        );
         for (k, v) in &self.by_kind {
             s.push_str(&format!(
-                "{k:<12} {:>7} {:>7.4} {:>7.4} {:>7.4} {:>6.4}\n",
+                "{k:<12} {:>7} {:>7.4} {:>7.4} {:>7.4} {:>6.4} {:>15.4} {:>15.4}\n",
                 v.labels,
                 v.recall(),
                 ratio(v.top1, v.labels),
                 ratio(v.top5, v.labels),
-                ratio(v.fixed, v.labels)
+                ratio(v.fixed, v.labels),
+                v.top1_of_found(),
+                v.top5_of_found()
             ));
         }
         s.push_str(&format!(
@@ -379,6 +395,7 @@ mod tests {
         assert_eq!(r.false_flags_per_1000, 250.0);
         let typo = &r.by_kind["typo"];
         assert_eq!((typo.top1, typo.top5, typo.fixed), (1, 2, 1));
+        assert_eq!((typo.top1_of_found(), typo.top5_of_found()), (0.5, 1.0));
         assert_eq!(r.broken, 1, "the flag on 'cat' would replace it");
         assert!(r.table().contains("non-word"));
     }

@@ -110,6 +110,11 @@ fn describe(model: &Model, name: &str, file_bytes: u64) -> String {
                 "calibration:     fitted on {} words ({} corrupted)",
                 c.examples, c.positives
             );
+            let _ = writeln!(
+                s,
+                "  weights: {}",
+                weights(&garbled::features::FEATURE_NAMES, &c.weights)
+            );
         }
         None => {
             let _ = writeln!(s, "calibration:     none (run `garbled calibrate`)");
@@ -147,12 +152,11 @@ fn describe(model: &Model, name: &str, file_bytes: u64) -> String {
                     "real-word calib: fitted on {} words ({} corrupted)",
                     c.examples, c.positives
                 );
-                let weights: Vec<String> = garbled::realword::FEATURE_NAMES
-                    .iter()
-                    .zip(&c.weights)
-                    .map(|(n, w)| format!("{n} {w:.3}"))
-                    .collect();
-                let _ = writeln!(s, "  weights: {}", weights.join(", "));
+                let _ = writeln!(
+                    s,
+                    "  weights: {}",
+                    weights(&garbled::realword::FEATURE_NAMES, &c.weights)
+                );
             }
             None => {
                 let _ = writeln!(s, "real-word calib: none (real-word checks are off)");
@@ -174,4 +178,14 @@ fn describe(model: &Model, name: &str, file_bytes: u64) -> String {
         );
     }
     s
+}
+
+/// `name weight, ...` for a calibration's weights.
+fn weights(names: &[&str], weights: &[f32]) -> String {
+    names
+        .iter()
+        .zip(weights)
+        .map(|(n, w)| format!("{n} {w:.3}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
