@@ -254,9 +254,9 @@ pub fn count_corpus(
     }
     formats.sort_unstable();
     formats.dedup();
-    let counter = tally.into_counter();
-    let tokens = counter.tokens();
-    let counts = counter.freeze(spec.weight);
+    let counts = tally.into_counts();
+    let tokens = counts.tokens();
+    let counts = counts.scaled(spec.weight);
     let info = CorpusInfo {
         name: spec.name(),
         bytes,
@@ -605,7 +605,7 @@ fn count_source(
 }
 
 /// One [`Counter`] per rayon worker thread, so chunks are counted without sharing a
-/// table; merged once by [`Tally::into_counter`]. Counts are sums, so the result does not
+/// table; merged once by [`Tally::into_counts`]. Counts are sums, so the result does not
 /// depend on which thread counted which chunk.
 struct Tally {
     counters: Vec<Mutex<Counter>>,
@@ -631,18 +631,21 @@ impl Tally {
         f(&mut counter)
     }
 
-    fn into_counter(self) -> Counter {
+    /// The sum of every thread's counts. Each counter is sorted on its own thread and
+    /// the sorted lists are merged pairwise in parallel: with a hash-map merge and one
+    /// sort of the result this tail was sequential, a fifth of a 2-thread count of 16 MB.
+    fn into_counts(self) -> WordCounts {
         self.counters
-            .into_iter()
+            .into_par_iter()
             .map(|m| {
                 m.into_inner()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .into_sorted()
             })
-            .reduce(|mut a, b| {
-                a.merge(b);
+            .reduce(WordCounts::default, |mut a, b| {
+                a.merge_owned(b);
                 a
             })
-            .unwrap_or_default()
     }
 }
 

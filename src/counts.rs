@@ -9,7 +9,6 @@
 
 use std::borrow::Cow;
 
-use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -101,21 +100,22 @@ impl Counter {
     /// Freezes into sorted counts, each multiplied by `weight` (rounded; a word that was
     /// seen keeps a count of at least 1).
     pub fn freeze(self, weight: f64) -> WordCounts {
-        let scale = |c: u64| -> u64 {
-            if weight == 1.0 {
-                c
-            } else {
-                ((c as f64 * weight).round() as u64).max(1)
-            }
-        };
+        self.into_sorted().scaled(weight)
+    }
+
+    /// Freezes into sorted counts as they are (sorted on the calling thread, so several
+    /// counters can be frozen side by side).
+    pub fn into_sorted(self) -> WordCounts {
         let mut words: Vec<(String, u64)> = self
             .map
             .into_iter()
-            .map(|(w, c)| (w.into_string(), scale(c)))
+            .map(|(w, c)| (w.into_string(), c))
             .collect();
-        words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let tokens = words.iter().map(|&(_, c)| c).sum();
-        WordCounts { words, tokens }
+        words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        WordCounts {
+            words,
+            tokens: self.tokens,
+        }
     }
 }
 
@@ -146,14 +146,37 @@ impl WordCounts {
 
     /// Adds `other` into `self` (a sorted merge; the sum of two shards).
     pub fn merge(&mut self, other: &WordCounts) {
-        let mut merged = Vec::with_capacity(self.words.len().max(other.words.len()));
+        self.merge_sorted(other.words.iter().cloned(), other.words.len(), other.tokens);
+    }
+
+    /// [`WordCounts::merge`] taking `other` by value: its words are moved, not copied.
+    pub fn merge_owned(&mut self, other: WordCounts) {
+        if self.words.is_empty() {
+            let tokens = self.tokens;
+            *self = other;
+            self.tokens += tokens;
+            return;
+        }
+        let (len, tokens) = (other.words.len(), other.tokens);
+        self.merge_sorted(other.words.into_iter(), len, tokens);
+    }
+
+    /// Merges the sorted, repeat-free `other` (of `len` words and `tokens` tokens) into
+    /// `self`, adding the counts of shared words.
+    fn merge_sorted(
+        &mut self,
+        other: impl Iterator<Item = (String, u64)>,
+        len: usize,
+        tokens: u64,
+    ) {
+        let mut merged = Vec::with_capacity(self.words.len().max(len));
         let mut a = std::mem::take(&mut self.words).into_iter().peekable();
-        let mut b = other.words.iter().peekable();
+        let mut b = other.peekable();
         loop {
             match (a.peek(), b.peek()) {
                 (Some(x), Some(y)) => match x.0.as_str().cmp(y.0.as_str()) {
                     std::cmp::Ordering::Less => merged.extend(a.next()),
-                    std::cmp::Ordering::Greater => merged.extend(b.next().cloned()),
+                    std::cmp::Ordering::Greater => merged.extend(b.next()),
                     std::cmp::Ordering::Equal => {
                         let (w, c) = a.next().expect("peeked");
                         let (_, d) = b.next().expect("peeked");
@@ -161,12 +184,24 @@ impl WordCounts {
                     }
                 },
                 (Some(_), None) => merged.extend(a.by_ref()),
-                (None, Some(_)) => merged.extend(b.by_ref().cloned()),
+                (None, Some(_)) => merged.extend(b.by_ref()),
                 (None, None) => break,
             }
         }
         self.words = merged;
-        self.tokens += other.tokens;
+        self.tokens += tokens;
+    }
+
+    /// Every count multiplied by `weight` (rounded; a word that was seen keeps a count of
+    /// at least 1).
+    pub fn scaled(mut self, weight: f64) -> WordCounts {
+        if weight != 1.0 {
+            for (_, c) in &mut self.words {
+                *c = ((*c as f64 * weight).round() as u64).max(1);
+            }
+            self.tokens = self.words.iter().map(|&(_, c)| c).sum();
+        }
+        self
     }
 
     /// Drops words seen fewer than `min_count` times.
@@ -239,6 +274,12 @@ mod tests {
         let mut merged = a.clone().freeze(1.0);
         merged.merge(&b.clone().freeze(1.0));
         assert_eq!(merged, all.clone().freeze(1.0));
+        // By value, into an empty or a non-empty list.
+        let mut owned = WordCounts::default();
+        owned.merge_owned(a.clone().into_sorted());
+        owned.merge_owned(b.clone().into_sorted());
+        assert_eq!(owned, merged);
+        assert_eq!(owned.tokens(), 5);
 
         a.merge(b);
         assert_eq!(a.freeze(1.0), all.freeze(1.0));
@@ -255,6 +296,11 @@ mod tests {
         let mut c = Counter::new();
         c.add("x", 3);
         assert_eq!(c.freeze(2.5).get("x"), Some(8));
+        // Scaling after a merge scales the sums, not the parts.
+        let mut one = WordCounts::from_pairs([("x".into(), 1)]);
+        one.merge_owned(WordCounts::from_pairs([("x".into(), 1)]));
+        let w = one.scaled(0.75);
+        assert_eq!((w.get("x"), w.tokens()), (Some(2), 2));
     }
 
     #[test]

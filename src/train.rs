@@ -135,7 +135,7 @@ pub fn count(
     let mut warnings = Vec::new();
     for spec in specs {
         let report = corpus::count_corpus(spec, options, progress)?;
-        shard.counts.merge(&report.counts);
+        shard.counts.merge_owned(report.counts);
         shard.corpora.push(report.info);
         warnings.extend(report.warnings);
     }
