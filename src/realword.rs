@@ -138,8 +138,8 @@ const MAX_ALTERNATIVES: usize = 8;
 /// only add work and false alarms.
 const MIN_EDIT_LOG2_P: f32 = -24.0;
 
-/// Most word types a thread's confusion-set cache holds before it starts over.
-const CONFUSION_CACHE_TYPES: usize = 1 << 15;
+/// Most word types a thread's cache holds before it starts over.
+const WORD_TYPE_CACHE_TYPES: usize = 1 << 15;
 
 /// Where an alternative came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,9 +165,19 @@ struct Alternative {
 
 type Confusions = Rc<[Alternative]>;
 
+/// What detection needs of a word type, cached per thread by [`word_key`] (a 64-bit
+/// hash: two types that shared one would already be one word to the word model).
+#[derive(Debug, Clone)]
+struct WordType {
+    /// log2 P of the word alone.
+    log2_p: f32,
+    /// The alternatives, once an eligible token of the type has asked for them.
+    confusions: Option<Confusions>,
+}
+
 thread_local! {
-    static CONFUSIONS: std::cell::RefCell<TokenCache<Confusions>> =
-        std::cell::RefCell::new(TokenCache::new(CONFUSION_CACHE_TYPES));
+    static WORD_TYPES: std::cell::RefCell<TokenCache<WordType, u64>> =
+        std::cell::RefCell::new(TokenCache::new(WORD_TYPE_CACHE_TYPES));
 }
 
 /// A real-word flag.
@@ -395,14 +405,18 @@ impl<'m> RealwordDetector<'m> {
             }
             let folded: Vec<_> = run.iter().map(|t| fold_case(t.text(text))).collect();
             let keys: Vec<u64> = folded.iter().map(|w| word_key(w)).collect();
-            let log2_p = keys.iter().map(|&k| self.lm.log2_joint(&[k])).collect();
+            let types: Vec<WordType> = keys.iter().map(|&k| self.word_type(k)).collect();
+            let log2_p = types.iter().map(|t| t.log2_p).collect();
             let context = Rc::new(RunContext { keys, log2_p });
             for (i, token) in run.iter().enumerate() {
                 let span = token.byte_span();
                 if !eligible(token, text) || skip(&span) {
                     continue;
                 }
-                let alternatives = self.confusions(&folded[i]);
+                let alternatives = match &types[i].confusions {
+                    Some(found) => Rc::clone(found),
+                    None => self.confusions(context.keys[i], &folded[i], &types[i]),
+                };
                 if alternatives.is_empty() {
                     continue;
                 }
@@ -587,13 +601,28 @@ impl<'m> RealwordDetector<'m> {
         f32::from(u8::from(left) + u8::from(right))
     }
 
-    /// The alternatives of a folded word, cached per thread.
-    fn confusions(&self, folded: &str) -> Confusions {
-        if let Some(hit) = CONFUSIONS.with(|c| c.borrow().get(self.owner, folded)) {
+    /// The cached facts of the word type with this key (the confusion set not yet
+    /// looked for, on a miss).
+    fn word_type(&self, key: u64) -> WordType {
+        if let Some(hit) = WORD_TYPES.with(|c| c.borrow().get(self.owner, &key)) {
             return hit;
         }
+        let found = WordType {
+            log2_p: self.lm.log2_joint(&[key]),
+            confusions: None,
+        };
+        WORD_TYPES.with(|c| c.borrow_mut().insert(self.owner, key, found.clone()));
+        found
+    }
+
+    /// The alternatives of a folded word of type `known`, found and cached.
+    fn confusions(&self, key: u64, folded: &str, known: &WordType) -> Confusions {
         let found: Confusions = self.find_confusions(folded).into();
-        CONFUSIONS.with(|c| c.borrow_mut().insert(self.owner, folded, Rc::clone(&found)));
+        let with = WordType {
+            confusions: Some(Rc::clone(&found)),
+            ..known.clone()
+        };
+        WORD_TYPES.with(|c| c.borrow_mut().insert(self.owner, key, with));
         found
     }
 
