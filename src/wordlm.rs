@@ -456,14 +456,11 @@ impl WordLm {
         out.clear();
         out.extend(pairs.iter().map(|&(a, b, pa, pb)| {
             let key = extend_key(a, b);
-            if self.maybe_pair(key) {
-                (
-                    self.pair_bounds[self.pair_bit(key) / PAIR_BOUND_BLOCK],
-                    true,
-                )
-            } else {
-                (self.pair_back_off(pa, pb), false)
-            }
+            // Both sides computed, then chosen: no branch waits on the bitmap load.
+            let block = self.pair_bounds[self.pair_bit(key) / PAIR_BOUND_BLOCK];
+            let back_off = self.pair_back_off(pa, pb);
+            let maybe = self.maybe_pair(key);
+            (if maybe { block } else { back_off }, maybe)
         }));
     }
 
