@@ -281,6 +281,15 @@ struct Judgement {
     run: Rc<RunContext>,
 }
 
+/// Buffers [`RealwordDetector::judgement`] reuses from word to word.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// `(a, b, log2 P(a), log2 P(b))` of the pairs to look up.
+    pairs: Vec<(u64, u64, f32, f32)>,
+    joint: Vec<f32>,
+    bounds: Vec<(f32, bool)>,
+}
+
 #[derive(Debug)]
 struct RunContext {
     keys: Vec<u64>,
@@ -399,6 +408,7 @@ impl<'m> RealwordDetector<'m> {
         prune: bool,
         mut f: impl FnMut(Judgement),
     ) {
+        let mut scratch = Scratch::default();
         for_each_run(text, |run| {
             if run.len() < 2 {
                 return;
@@ -420,7 +430,9 @@ impl<'m> RealwordDetector<'m> {
                 if alternatives.is_empty() {
                     continue;
                 }
-                if let Some(j) = self.judgement(&context, i, span, alternatives, prune) {
+                if let Some(j) =
+                    self.judgement(&context, i, span, alternatives, prune, &mut scratch)
+                {
                     f(j);
                 }
             }
@@ -436,6 +448,7 @@ impl<'m> RealwordDetector<'m> {
         span: Range<usize>,
         alternatives: Confusions,
         prune: bool,
+        scratch: &mut Scratch,
     ) -> Option<Judgement> {
         let word = run.keys[i];
         let word_p = run.log2_p[i];
@@ -447,7 +460,12 @@ impl<'m> RealwordDetector<'m> {
             let right = (i + 1 < run.keys.len()).then(|| (run.keys[i + 1], run.log2_p[i + 1]));
             let candidates = std::iter::once((word, word_p))
                 .chain(alternatives.iter().map(|a| (a.key, a.log2_p)));
-            let mut pairs = Vec::with_capacity(2 * (alternatives.len() + 1));
+            let Scratch {
+                pairs,
+                joint,
+                bounds,
+            } = scratch;
+            pairs.clear();
             for (c, pc) in candidates.clone() {
                 if let Some((l, pl)) = left {
                     pairs.push((l, c, pl, pc));
@@ -466,14 +484,12 @@ impl<'m> RealwordDetector<'m> {
                     pairs_sum
                 }
             };
-            let mut joint = Vec::with_capacity(pairs.len());
             if prune {
                 // The word's own pairs exactly, the alternatives' only bounded (no pair
                 // table probes): most words end here.
-                self.lm.log2_pairs(&pairs[..per], &mut joint);
+                self.lm.log2_pairs(&pairs[..per], joint);
                 let base = score(word_p, joint.iter().sum());
-                let mut bounds = Vec::with_capacity(pairs.len() - per);
-                self.lm.log2_pair_bounds(&pairs[per..], &mut bounds);
+                self.lm.log2_pair_bounds(&pairs[per..], bounds);
                 let mut evidence = Evidence {
                     best: &alternatives[0],
                     word_p,
@@ -499,7 +515,7 @@ impl<'m> RealwordDetector<'m> {
                     return None;
                 }
             }
-            self.lm.log2_pairs(&pairs, &mut joint);
+            self.lm.log2_pairs(pairs, joint);
             let scores: Vec<f32> = candidates
                 .zip(joint.chunks_exact(per))
                 .map(|((_, pc), j)| score(pc, j.iter().sum()))
