@@ -207,8 +207,13 @@ impl Calibration {
     /// `P(positive)` for a feature row of any length (weights past its end are unused).
     #[inline]
     pub fn probability_of(&self, x: &[f32]) -> f32 {
-        let z: f32 = self.weights.iter().zip(x).map(|(w, v)| w * v).sum();
-        sigmoid(z)
+        sigmoid(self.logit_of(x))
+    }
+
+    /// The log-odds `w · x` behind [`Calibration::probability_of`].
+    #[inline]
+    pub fn logit_of(&self, x: &[f32]) -> f32 {
+        self.weights.iter().zip(x).map(|(w, v)| w * v).sum()
     }
 
     /// Checks the weights fit this build's features.
@@ -237,7 +242,7 @@ impl Calibration {
 }
 
 #[inline]
-fn sigmoid(z: f32) -> f32 {
+pub(crate) fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
 }
 

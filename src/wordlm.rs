@@ -40,7 +40,11 @@
 //!
 //! The counts are serialized as sorted `(key, count)` arrays; loading builds one
 //! open-addressing table of log-probabilities per order (the character model's
-//! [`crate::ngram`] table), so a look-up is one hash probe.
+//! [`crate::ngram`] table), so a look-up is one hash probe. Most pairs asked about are
+//! not held, so a bitmap of about 16 bits per held pair (a few hundred KiB) answers
+//! most pair look-ups without the table; beside it, the log-probability of the most
+//! probable pair in each 512-bit block of the bitmap bounds any pair that may be held
+//! there, which lets [`crate::realword`] rule most words out without a table probe.
 
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +54,9 @@ use crate::tokenize::{self, Token, TokenKind};
 
 /// Highest n-gram order counted.
 pub const MAX_ORDER: usize = 3;
+
+/// Pairs per stage in [`WordLm::log2_pairs`].
+const PAIR_CHUNK: usize = 32;
 
 /// Calls `f` with every maximal run of consecutive word tokens of `text`: a run ends at
 /// any other token (punctuation, number, URL, ...) and before a word that starts a
@@ -231,7 +238,16 @@ pub struct WordLm {
     pair_filter: Vec<u64>,
     /// Right shift that maps a pair key to its bit.
     pair_shift: u32,
+    /// For each block of [`PAIR_BOUND_BLOCK`] bits of `pair_filter`, log2 P of the most
+    /// probable pair whose bit is in it: an upper bound on every pair that may be held
+    /// there, found without touching the pair table ([`WordLm::log2_pair_bounds`]).
+    pair_bounds: Vec<f32>,
 }
+
+/// Bits of the pair bitmap that share one bound in [`WordLm::log2_pair_bounds`]: 512, a
+/// cache line of the bitmap, so the bounds take 1/128 of its size (32 KiB for the
+/// default model) and stay in cache beside it.
+const PAIR_BOUND_BLOCK: usize = 512;
 
 impl TryFrom<ContextCounts> for WordLm {
     type Error = String;
@@ -283,9 +299,17 @@ impl WordLm {
         let bits = (pairs.max(1) * 16).next_power_of_two().max(64);
         let pair_shift = 64 - bits.trailing_zeros();
         let mut pair_filter = vec![0u64; bits / 64];
-        for &(key, _) in counts.orders.get(1).map_or(&[][..], |o| &o[..]) {
-            let bit = (key >> pair_shift) as usize;
-            pair_filter[bit / 64] |= 1 << (bit % 64);
+        let mut pair_bounds = vec![f32::NEG_INFINITY; bits.div_ceil(PAIR_BOUND_BLOCK)];
+        if let (Some(order), Some(table)) = (counts.orders.get(1), tables.get(1)) {
+            for &(key, _) in order {
+                let bit = (key >> pair_shift) as usize;
+                pair_filter[bit / 64] |= 1 << (bit % 64);
+                let [p, _] = table
+                    .get(slot_key(key))
+                    .expect("every counted pair is held");
+                let bound = &mut pair_bounds[bit / PAIR_BOUND_BLOCK];
+                *bound = bound.max(p);
+            }
         }
         WordLm {
             counts,
@@ -294,16 +318,32 @@ impl WordLm {
             unknown,
             pair_filter,
             pair_shift,
+            pair_bounds,
         }
+    }
+
+    /// The bit of the pair bitmap that stands for the pair with this key.
+    #[inline]
+    fn pair_bit(&self, key: u64) -> usize {
+        (key >> self.pair_shift) as usize
     }
 
     /// Whether the pair with this key may be held (false: certainly not).
     #[inline]
     fn maybe_pair(&self, key: u64) -> bool {
-        let bit = (key >> self.pair_shift) as usize;
+        let bit = self.pair_bit(key);
         self.pair_filter
             .get(bit / 64)
             .is_some_and(|w| w & (1 << (bit % 64)) != 0)
+    }
+
+    /// log2 P of a pair the model does not hold, from its words' log2 probabilities.
+    #[inline]
+    fn pair_back_off(&self, log2_pa: f32, log2_pb: f32) -> f32 {
+        match self.floors.get(1) {
+            Some(&floor) => (log2_pa + log2_pb).min(floor),
+            None => log2_pa + log2_pb,
+        }
     }
 
     /// The counts the model was estimated from (for `train --base`).
@@ -377,11 +417,7 @@ impl WordLm {
         } else {
             None
         };
-        match (held, self.floors.get(1)) {
-            (Some([p, _]), _) => p,
-            (None, Some(&floor)) => (log2_pa + log2_pb).min(floor),
-            (None, None) => log2_pa + log2_pb,
-        }
+        held.map_or_else(|| self.pair_back_off(log2_pa, log2_pb), |[p, _]| p)
     }
 
     /// [`WordLm::log2_pair`] of many pairs `(a, b, log2 P(a), log2 P(b))` into `out`.
@@ -391,22 +427,41 @@ impl WordLm {
     /// overlaps their cache misses instead of waiting for each in turn.
     pub fn log2_pairs(&self, pairs: &[(u64, u64, f32, f32)], out: &mut Vec<f32>) {
         out.clear();
-        let keys: Vec<u64> = pairs.iter().map(|&(a, b, _, _)| extend_key(a, b)).collect();
-        let maybe: Vec<bool> = keys.iter().map(|&k| self.maybe_pair(k)).collect();
-        let floor = self.floors.get(1).copied();
         let table = self.tables.get(1);
-        for ((&(_, _, pa, pb), &key), &maybe) in pairs.iter().zip(&keys).zip(&maybe) {
-            let held = if maybe {
-                table.and_then(|t| t.get(slot_key(key)))
-            } else {
-                None
-            };
-            out.push(match (held, floor) {
-                (Some([p, _]), _) => p,
-                (None, Some(floor)) => (pa + pb).min(floor),
-                (None, None) => pa + pb,
-            });
+        // In chunks, so the stages' scratch stays on the stack.
+        for chunk in pairs.chunks(PAIR_CHUNK) {
+            let mut keys = [0u64; PAIR_CHUNK];
+            let mut maybe = [false; PAIR_CHUNK];
+            for ((k, m), &(a, b, _, _)) in keys.iter_mut().zip(&mut maybe).zip(chunk) {
+                *k = extend_key(a, b);
+                *m = self.maybe_pair(*k);
+            }
+            for ((&(_, _, pa, pb), &key), &maybe) in chunk.iter().zip(&keys).zip(&maybe) {
+                let held = if maybe {
+                    table.and_then(|t| t.get(slot_key(key)))
+                } else {
+                    None
+                };
+                out.push(held.map_or_else(|| self.pair_back_off(pa, pb), |[p, _]| p));
+            }
         }
+    }
+
+    /// Upper bounds on [`WordLm::log2_pairs`] from the pair bitmap alone, never touching
+    /// the pair table: `(bound, maybe held)` for each pair. A pair the bitmap rules out
+    /// gets its exact (back-off) value and `false`; any other gets the bound of its
+    /// bitmap block, the most probable pair there, which is at least its own probability
+    /// if it is held and at least the floor that caps it if it is not.
+    pub fn log2_pair_bounds(&self, pairs: &[(u64, u64, f32, f32)], out: &mut Vec<(f32, bool)>) {
+        out.clear();
+        out.extend(pairs.iter().map(|&(a, b, pa, pb)| {
+            let key = extend_key(a, b);
+            // Both sides computed, then chosen: no branch waits on the bitmap load.
+            let block = self.pair_bounds[self.pair_bit(key) / PAIR_BOUND_BLOCK];
+            let back_off = self.pair_back_off(pa, pb);
+            let maybe = self.maybe_pair(key);
+            (if maybe { block } else { back_off }, maybe)
+        }));
     }
 
     /// log2 of the probability of a run of words by the chain rule, using n-grams up to
@@ -545,10 +600,9 @@ mod tests {
         assert!((full - at).abs() < 1e-4, "{full} vs {at}");
     }
 
-    #[test]
-    fn batched_pairs_equal_single_look_ups() {
-        let lm = lm();
-        let k = keys("came from form the city zebra");
+    /// Every ordered pair of the words of `text`, with the words' log2 probabilities.
+    fn all_pairs(lm: &WordLm, text: &str) -> Vec<(u64, u64, f32, f32)> {
+        let k = keys(text);
         let p: Vec<f32> = k.iter().map(|&w| lm.log2_joint(&[w])).collect();
         let mut pairs = Vec::new();
         for i in 0..k.len() {
@@ -556,12 +610,38 @@ mod tests {
                 pairs.push((k[i], k[j], p[i], p[j]));
             }
         }
+        pairs
+    }
+
+    #[test]
+    fn batched_pairs_equal_single_look_ups() {
+        let lm = lm();
+        let pairs = all_pairs(&lm, "came from form the city zebra");
         let mut out = Vec::new();
         lm.log2_pairs(&pairs, &mut out);
         for (&(a, b, pa, pb), got) in pairs.iter().zip(&out) {
             assert_eq!(*got, lm.log2_pair(a, b, pa, pb));
             assert_eq!(*got, lm.log2_joint(&[a, b]));
         }
+    }
+
+    #[test]
+    fn pair_bounds_are_exact_or_above() {
+        let lm = lm();
+        let pairs = all_pairs(&lm, "came from form the city zebra");
+        let mut exact = Vec::new();
+        lm.log2_pairs(&pairs, &mut exact);
+        let mut bounds = Vec::new();
+        lm.log2_pair_bounds(&pairs, &mut bounds);
+        for ((&(a, b, _, _), &(bound, maybe)), &p) in pairs.iter().zip(&bounds).zip(&exact) {
+            assert!(maybe || !lm.holds(&[a, b]));
+            if maybe {
+                assert!(bound >= p, "{bound} < {p}");
+            } else {
+                assert_eq!(bound, p);
+            }
+        }
+        assert!(bounds.iter().any(|&(_, maybe)| maybe));
     }
 
     #[test]
