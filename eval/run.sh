@@ -13,7 +13,7 @@ model=()
 if [ -n "${MODEL:-}" ]; then model=(--model "$MODEL"); fi
 
 cargo build --release --quiet
-g=./target/release/garbled
+g=${CARGO_TARGET_DIR:-target}/release/garbled
 rm -rf "$OUT" && mkdir -p "$OUT"
 for kind in typo ocr spin mix wordspin realtypo; do
     "$g" corrupt "${model[@]}" --kind "$kind" --rate "$RATE" --seed "$SEED" \
