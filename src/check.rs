@@ -158,20 +158,25 @@ impl<'m> Checker<'m> {
                 continue;
             }
             let k = words.partition_point(|w| w.start < flag.start);
+            let own = words
+                .get(k)
+                .filter(|w| (w.start, w.end) == (flag.start, flag.end));
+            let Some(own) = own else {
+                out.push(flag);
+                continue;
+            };
             let left = k
                 .checked_sub(1)
                 .map(|j| &words[j])
-                .filter(|w| &text[w.end..flag.start] == " ");
-            let right = words
-                .get(k + 1)
-                .filter(|w| words[k].end == flag.end && &text[flag.end..w.start] == " ");
+                .filter(|w| &text[w.end..own.start] == " ");
+            let right = words.get(k + 1).filter(|w| &text[own.end..w.start] == " ");
             let joined = self.corrector.suggest_joined(
                 &flag.token,
                 left.map(word_at),
                 right.map(word_at),
                 max,
             );
-            let (Some(joined), Some(_)) = (joined, words.get(k)) else {
+            let Some(joined) = joined else {
                 out.push(flag);
                 continue;
             };
