@@ -1,5 +1,6 @@
 //! Measures corrections: top-1 / top-5 accuracy on real misspelling lists, synthetic typos,
-//! OCR errors and in-word synonym swaps, plus build time, memory and throughput.
+//! OCR errors and in-word synonym swaps (made by the project's own generator,
+//! `garbled::corrupt`, one word at a time), plus build time, memory and throughput.
 //!
 //! Not a test: it reads data outside the repository (a word-frequency list, a dictionary,
 //! a thesaurus, Birkbeck-format misspelling lists), which `scripts/eval-correct.sh` passes
@@ -27,7 +28,7 @@ use std::time::Instant;
 
 use garbled::check::{CheckOptions, Checker};
 use garbled::correct::{CorrectConfig, Corrector, Suggestion};
-use garbled::corrupt::Label;
+use garbled::corrupt::{CorruptConfig, CorruptMode, Corrupter, CorruptionKind, Label};
 use garbled::counts::{fold_case, WordCounts};
 use garbled::lexicon::Lexicon;
 use garbled::model::Model;
@@ -210,191 +211,40 @@ impl Score {
     }
 }
 
-/// QWERTY neighbours of a..z, the table the project's corruption generator uses.
-const QWERTY: [&str; 26] = [
-    "qwsxz", "vghn", "xdfv", "serfcx", "wrsdf", "drtgvc", "ftyhbv", "gyujnb", "ujko", "huikmn",
-    "jiolm", "kop", "njk", "bhjm", "iklp", "ol", "wa", "edft", "awedxz", "rfgy", "yhji", "cfgb",
-    "qeasd", "zsdc", "tghu", "asx",
-];
-
-fn wrong_letter(c: char, rng: &mut Rng) -> char {
-    if c.is_ascii_lowercase() && rng.chance(0.85) {
-        let n = QWERTY[(c as u8 - b'a') as usize].as_bytes();
-        return n[rng.below(n.len())] as char;
-    }
-    loop {
-        let o = (b'a' + rng.below(26) as u8) as char;
-        if o != c {
-            return o;
-        }
-    }
+/// Corrupts single words with the project's own generator ([`Corrupter`]), as `garbled
+/// corrupt --kind MODE` would inside a text, so these figures and `garbled eval`'s come
+/// from the same damage.
+struct Generator<'a> {
+    corrupter: Corrupter<'a>,
+    kind: CorruptionKind,
+    /// Words corrupted so far: each one's document name, and so its random stream.
+    n: u64,
 }
 
-/// One typo edit with the generator's weights (substitute 30, delete 20, insert 18,
-/// transpose 15, double 7, drop a double 10).
-fn typo_edit(w: &mut Vec<char>, rng: &mut Rng) -> bool {
-    let n = w.len();
-    let swaps: Vec<usize> = (0..n.saturating_sub(1))
-        .filter(|&i| w[i] != w[i + 1])
-        .collect();
-    let doubles: Vec<usize> = (0..n.saturating_sub(1))
-        .filter(|&i| w[i] == w[i + 1])
-        .collect();
-    let weights = [
-        30,
-        if n >= 2 { 20 } else { 0 },
-        18,
-        if swaps.is_empty() { 0 } else { 15 },
-        7,
-        if doubles.is_empty() { 0 } else { 10 },
-    ];
-    let mut r = rng.below(weights.iter().sum());
-    let mut kind = 0;
-    while r >= weights[kind] {
-        r -= weights[kind];
-        kind += 1;
-    }
-    match kind {
-        0 => {
-            let i = rng.below(n);
-            w[i] = wrong_letter(w[i], rng);
-        }
-        1 => {
-            w.remove(rng.below(n));
-        }
-        2 => {
-            let i = rng.below(n);
-            let extra = wrong_letter(w[i], rng);
-            let at = if rng.chance(0.5) { i } else { i + 1 };
-            w.insert(at, extra);
-        }
-        3 => {
-            let i = swaps[rng.below(swaps.len())];
-            w.swap(i, i + 1);
-        }
-        4 => {
-            let i = rng.below(n);
-            w.insert(i, w[i]);
-        }
-        _ => {
-            w.remove(doubles[rng.below(doubles.len())]);
+impl<'a> Generator<'a> {
+    fn new(
+        mode: CorruptMode,
+        kind: CorruptionKind,
+        seed: u64,
+        thesaurus: Option<&'a Thesaurus>,
+        is_word: &'a (dyn Fn(&str) -> bool + Sync),
+    ) -> Generator<'a> {
+        let config = CorruptConfig::new(mode, 1.0, seed).expect("rate 1 is valid");
+        Generator {
+            corrupter: Corrupter::new(config, thesaurus, is_word),
+            kind,
+            n: 0,
         }
     }
-    true
-}
 
-fn typo(word: &str, rng: &mut Rng) -> Option<String> {
-    for _ in 0..4 {
-        let mut w: Vec<char> = word.chars().collect();
-        let edits = if rng.chance(0.15) { 2 } else { 1 };
-        for _ in 0..edits {
-            typo_edit(&mut w, rng);
-        }
-        let s: String = w.into_iter().collect();
-        if s != word && !s.is_empty() {
-            return Some(s);
-        }
+    /// The corrupted form of `word`, when the generator made it one token of this kind
+    /// (not, say, a whole-word swap in spin mode or a split in OCR mode).
+    fn corrupt(&mut self, word: &str) -> Option<String> {
+        self.n += 1;
+        let (text, labels) = self.corrupter.corrupt(&self.n.to_string(), word);
+        let label = labels.first()?;
+        (label.kind == self.kind && !text.contains(char::is_whitespace)).then_some(text)
     }
-    None
-}
-
-/// OCR look-alikes (seen, read as), on lowercase text, as the generator applies them.
-const OCR: &[(&str, &str)] = &[
-    ("rn", "m"),
-    ("m", "rn"),
-    ("cl", "d"),
-    ("d", "cl"),
-    ("l", "1"),
-    ("l", "i"),
-    ("i", "l"),
-    ("1", "l"),
-    ("o", "0"),
-    ("e", "c"),
-    ("c", "e"),
-    ("li", "h"),
-    ("h", "li"),
-    ("h", "b"),
-    ("b", "h"),
-    ("vv", "w"),
-    ("w", "vv"),
-    ("ii", "u"),
-    ("u", "ii"),
-];
-
-fn ocr(word: &str, rng: &mut Rng) -> Option<String> {
-    let once = |w: &str, rng: &mut Rng| -> Option<String> {
-        let mut sites = Vec::new();
-        for (at, _) in w.char_indices() {
-            for &(seen, read) in OCR {
-                if w[at..].starts_with(seen) {
-                    sites.push((at, seen, read));
-                }
-            }
-        }
-        if sites.is_empty() {
-            return None;
-        }
-        let (at, seen, read) = sites[rng.below(sites.len())];
-        Some(format!("{}{read}{}", &w[..at], &w[at + seen.len()..]))
-    };
-    let w = once(word, rng)?;
-    if rng.chance(0.2) {
-        return Some(once(&w, rng).unwrap_or(w));
-    }
-    Some(w)
-}
-
-/// In-word spin as the generator does it: a headword substring (3+ chars, shorter than
-/// the word) replaced by a random letters-only synonym; a second one with probability 0.4
-/// in words of 8+ chars.
-fn inword_spin(word: &str, th: &Thesaurus, rng: &mut Rng) -> Option<String> {
-    let chars: Vec<char> = word.chars().collect();
-    let n = chars.len();
-    if n < 4 {
-        return None;
-    }
-    let mut sites: Vec<(usize, usize, Vec<String>)> = Vec::new();
-    for a in 0..n {
-        for b in a + 3..n.min(a + 20) + 1 {
-            if b - a == n {
-                continue;
-            }
-            let sub: String = chars[a..b].iter().collect();
-            let syns: Vec<String> = th
-                .synonyms(&sub)
-                .filter(|s| s.chars().all(char::is_alphabetic))
-                .map(str::to_string)
-                .collect();
-            if !syns.is_empty() {
-                sites.push((a, b, syns));
-            }
-        }
-    }
-    if sites.is_empty() {
-        return None;
-    }
-    let first = rng.below(sites.len());
-    let mut picks = vec![first];
-    if n >= 8 && rng.chance(0.4) {
-        let (fa, fb) = (sites[first].0, sites[first].1);
-        let others: Vec<usize> = (0..sites.len())
-            .filter(|&k| sites[k].1 <= fa || sites[k].0 >= fb)
-            .collect();
-        if !others.is_empty() {
-            picks.push(others[rng.below(others.len())]);
-        }
-    }
-    picks.sort_by_key(|&k| sites[k].0);
-    let mut out = String::new();
-    let mut at = 0;
-    for k in picks {
-        let (a, b, syns) = &sites[k];
-        out.extend(&chars[at..*a]);
-        out.push_str(&syns[rng.below(syns.len())]);
-        at = *b;
-    }
-    out.extend(&chars[at..]);
-    Some(out)
 }
 
 /// Samples words by frequency (cumulative counts, binary search).
@@ -683,14 +533,22 @@ fn run(args: &Args) -> Result<(), String> {
         w.chars().count() >= 2 && w.chars().all(|c| c.is_ascii_lowercase())
     });
 
+    let is_word = |w: &str| lexicon.contains(w);
     // Synthetic typos.
     if args.typos > 0 {
+        let mut typos = Generator::new(
+            CorruptMode::Typo,
+            CorruptionKind::Typo,
+            args.seed,
+            None,
+            &is_word,
+        );
         let mut all = Score::default();
         let mut nonword = Score::default();
         let mut tokens = Vec::new();
         while all.n < args.typos {
             let w = sampler.sample(&mut rng).to_string();
-            let Some(t) = typo(&w, &mut rng) else {
+            let Some(t) = typos.corrupt(&w) else {
                 continue;
             };
             let got = corrector.suggest(&t, 5);
@@ -710,10 +568,17 @@ fn run(args: &Args) -> Result<(), String> {
     }
 
     if args.ocr > 0 {
+        let mut ocr = Generator::new(
+            CorruptMode::Ocr,
+            CorruptionKind::Ocr,
+            args.seed,
+            None,
+            &is_word,
+        );
         let mut all = Score::default();
         while all.n < args.ocr {
             let w = sampler.sample(&mut rng).to_string();
-            let Some(t) = ocr(&w, &mut rng) else { continue };
+            let Some(t) = ocr.corrupt(&w) else { continue };
             let got = corrector.suggest(&t, 5);
             record("ocr", &t, &w, &got);
             all.add(&got, &w);
@@ -726,13 +591,20 @@ fn run(args: &Args) -> Result<(), String> {
             let long = Sampler::new(&pairs, |w| {
                 w.chars().count() >= 4 && w.chars().all(|c| c.is_ascii_lowercase())
             });
+            let mut spins = Generator::new(
+                CorruptMode::Spin,
+                CorruptionKind::InwordSpin,
+                args.seed,
+                Some(th),
+                &is_word,
+            );
             let mut all = Score::default();
             let mut nonword = Score::default();
             let mut tries = 0;
             while all.n < args.spins && tries < args.spins * 100 {
                 tries += 1;
                 let w = long.sample(&mut rng).to_string();
-                let Some(t) = inword_spin(&w, th, &mut rng) else {
+                let Some(t) = spins.corrupt(&w) else {
                     continue;
                 };
                 let got = corrector.suggest(&t, 5);
