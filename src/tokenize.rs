@@ -48,8 +48,10 @@
 //! after (a) a sentence-ending mark (`. ! ?`, `…`, `。` and kin), possibly followed by
 //! closing quotes or brackets; (b) a blank line; or (c) a single line break when the line
 //! ended in a sentence end, a colon, or no punctuation at all (a headline). A line that
-//! ends in `,`, `;`, `-` and the like continues its sentence on the next line. Nothing
-//! tries to recognise abbreviations: the word after `U.S.` is flagged as a sentence start.
+//! ends in `,`, `;`, `-` and the like continues its sentence on the next line. A full
+//! stop after a title or an initial (`Dr.`, `Mr.`, `Gen.`, `W.`) does not end the
+//! sentence: a name follows, and its capital is evidence that it is one. So the word
+//! after `U.S.` is not a sentence start either, even where a sentence did end there.
 //! The scorer uses the flag to discount capitals, which mean little there.
 //!
 //! # Example
@@ -136,6 +138,8 @@ pub struct Tokens<'a> {
     pos: usize,
     /// The next Word starts a sentence.
     at_boundary: bool,
+    /// Span of the last Word, for the abbreviation rule.
+    last_word: (usize, usize),
     /// How the current line ends so far, for the line-break rule.
     line_end: LineEnd,
 }
@@ -164,10 +168,16 @@ impl<'a> Iterator for Tokens<'a> {
                 sentence_start = self.at_boundary;
                 self.at_boundary = false;
                 self.line_end = LineEnd::Breaks;
+                self.last_word = (raw.start, raw.end);
             }
             TokenKind::Punct => {
                 let c = char_at(self.text, raw.start).unwrap_or(' ');
-                if is_sentence_end(c) {
+                let (from, to) = self.last_word;
+                let abbreviation =
+                    c == '.' && to == raw.start && is_name_abbreviation(&self.text[from..to]);
+                if abbreviation {
+                    self.line_end = LineEnd::Breaks;
+                } else if is_sentence_end(c) {
                     self.at_boundary = true;
                     self.line_end = LineEnd::Breaks;
                 } else if matches!(c, ':' | '\u{FF1A}') {
@@ -197,6 +207,7 @@ pub fn tokenize(text: &str) -> Tokens<'_> {
         text,
         pos: 0,
         at_boundary: true,
+        last_word: (0, 0),
         line_end: LineEnd::Breaks,
     }
 }
@@ -973,6 +984,25 @@ fn is_word_joiner(c: char) -> bool {
 }
 
 /// Punctuation that ends a sentence, in the scripts we are likely to meet.
+/// A title or an initial that a full stop follows inside a sentence, before a name:
+/// `Dr. Hanitra`, `Mr. Smith`, `George W. Bush`. The word after one is not a sentence
+/// start, so a name there keeps the evidence of its capital.
+fn is_name_abbreviation(word: &str) -> bool {
+    const TITLES: &[&str] = &[
+        "mr", "mrs", "ms", "dr", "prof", "st", "mt", "gen", "sen", "rep", "gov", "lt", "col",
+        "capt", "sgt", "cpl", "adm", "maj", "brig", "cmdr", "rev", "hon", "fr", "jr", "sr",
+        "messrs", "mme", "mlle", "pres", "supt", "insp",
+    ];
+    let mut chars = word.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => c.is_uppercase(),
+        (Some(_), Some(_)) if word.len() <= 6 => {
+            TITLES.iter().any(|t| t.eq_ignore_ascii_case(word))
+        }
+        _ => false,
+    }
+}
+
 fn is_sentence_end(c: char) -> bool {
     matches!(
         c,
@@ -1286,7 +1316,13 @@ mod tests {
     sentence!(through_closing_quote, "He said \"stop.\" Then left." => ["He", "Then"]);
     sentence!(through_closing_paren, "(See above.) Next" => ["See", "Next"]);
     sentence!(opening_quote_is_skipped, "\u{201C}Hi\u{201D}" => ["Hi"]);
-    sentence!(abbreviation_flags_next_word, "the U.S. army" => ["the", "S", "army"]);
+    sentence!(initials_do_not_end_sentences, "the U.S. army" => ["the"]);
+    sentence!(
+        titles_do_not_end_sentences,
+        "said Dr. Hanitra Rakoto. Mr. Bush met George W. Bush. Then he left." =>
+            ["said", "Mr", "Then"]
+    );
+    sentence!(other_words_end_sentences, "It ended at a. The next" => ["It", "The"]);
     sentence!(paragraph_break, "Some text,\n\nnew para" => ["Some", "new"]);
     sentence!(paragraph_break_with_spaces, "text,\n \t\nnew" => ["text", "new"]);
     sentence!(line_after_comma_continues, "first line,\nsecond" => ["first"]);
