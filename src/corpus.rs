@@ -228,29 +228,23 @@ pub fn count_corpus(
         None => Vec::new(),
     };
     let nfiles = if spec.path.is_some() { files.len() } else { 1 };
-    if spec.path.is_none() {
-        let stdin = io::stdin();
-        let source = Source::open_reader(Path::new("-"), Box::new(stdin.lock()))?;
-        bytes += count_source(
+    let mut count = |source| {
+        count_source(
             source,
             options,
             progress,
             &tally,
             &mut warnings,
             &mut formats,
-        )?;
+        )
+    };
+    if spec.path.is_none() {
+        let stdin = io::stdin();
+        bytes += count(Source::open_reader(Path::new("-"), Box::new(stdin.lock()))?)?;
     }
     for file in &files {
         let f = File::open(file).map_err(|e| Error::io(file, e))?;
-        let source = Source::open_reader(file, Box::new(f))?;
-        bytes += count_source(
-            source,
-            options,
-            progress,
-            &tally,
-            &mut warnings,
-            &mut formats,
-        )?;
+        bytes += count(Source::open_reader(file, Box::new(f))?)?;
     }
     formats.sort_unstable();
     formats.dedup();
