@@ -70,7 +70,7 @@
 //! [`crate::symspell`] and [`crate::sound`].
 
 use std::cell::RefCell;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -504,6 +504,8 @@ pub struct Corrector<'t> {
     channel: Channel,
     source: WordSource<'t>,
     thesaurus: Option<&'t Thesaurus>,
+    /// A spin reverser built elsewhere for the same thesaurus and costs.
+    shared_spin: Option<Arc<SpinReverser<'t>>>,
     built: OnceLock<Built<'t>>,
     index: OnceLock<DeleteIndex>,
     sound: OnceLock<SoundIndex>,
@@ -522,7 +524,7 @@ struct Built<'t> {
     table: WordTable,
     /// `ln` of the table's total count, for the unigram prior.
     log_total: f64,
-    spin: Option<SpinReverser<'t>>,
+    spin: Option<Arc<SpinReverser<'t>>>,
 }
 
 impl<'t> Corrector<'t> {
@@ -568,6 +570,7 @@ impl<'t> Corrector<'t> {
             config,
             source,
             thesaurus,
+            shared_spin: None,
             built: OnceLock::new(),
             index: OnceLock::new(),
             sound: OnceLock::new(),
@@ -615,15 +618,37 @@ impl<'t> Corrector<'t> {
                     words.truncate(n);
                 }
             }
-            let table = WordTable::from_pairs(words);
+            // The table and the spin reverser's sets are independent builds of about
+            // the same length: side by side.
+            let (table, spin) = rayon::join(
+                || WordTable::from_pairs(words),
+                || {
+                    self.shared_spin.clone().or_else(|| {
+                        self.thesaurus
+                            .map(|t| Arc::new(SpinReverser::new(t, self.config.spin)))
+                    })
+                },
+            );
             Built {
                 log_total: (table.total().max(1) as f64).ln(),
-                spin: self
-                    .thesaurus
-                    .map(|t| SpinReverser::new(t, self.config.spin)),
+                spin,
                 table,
             }
         })
+    }
+
+    /// Uses `spin` for spin reversals instead of building one on first use (which takes
+    /// a tenth of a second or more for a large thesaurus), when it was built for this
+    /// corrector's thesaurus with this corrector's [`CorrectConfig::spin`] costs; otherwise
+    /// changes nothing. The checker shares its scorer's this way.
+    pub fn share_spin_reverser(mut self, spin: Arc<SpinReverser<'t>>) -> Self {
+        let same_thesaurus = self
+            .thesaurus
+            .is_some_and(|t| std::ptr::eq(t, spin.thesaurus()));
+        if same_thesaurus && *spin.costs() == self.config.spin {
+            self.shared_spin = Some(spin);
+        }
+        self
     }
 
     /// The options in use.
@@ -1402,6 +1427,39 @@ mod tests {
         assert_eq!(texts(&c.suggest("thw", 5))[0], "the");
         // Nothing asked, nothing done.
         assert_eq!(c.suggest_joined("bef", None, Some("ore"), 0), None);
+    }
+
+    #[test]
+    fn a_shared_spin_reverser_gives_the_same_suggestions() {
+        let lex = sample_lexicon();
+        let th = sample_thesaurus();
+        let own = Corrector::new(&lex, Some(&th), CorrectConfig::default()).unwrap();
+        let spin = Arc::new(SpinReverser::new(&th, SpinCosts::default()));
+        let shared = Corrector::new(&lex, Some(&th), CorrectConfig::default())
+            .unwrap()
+            .share_spin_reverser(spin.clone());
+        assert!(shared.shared_spin.is_some());
+        for t in ["shelp", "Pdwellnt", "establishassociate", "recieve"] {
+            assert_eq!(own.suggest(t, 5), shared.suggest(t, 5), "{t}");
+        }
+        // Built with other costs, or for another thesaurus: not used.
+        let other = SpinCosts {
+            inword: SpinCosts::default().inword + 1.0,
+            ..SpinCosts::default()
+        };
+        let config = CorrectConfig {
+            spin: other,
+            ..CorrectConfig::default()
+        };
+        let c = Corrector::new(&lex, Some(&th), config)
+            .unwrap()
+            .share_spin_reverser(spin.clone());
+        assert!(c.shared_spin.is_none());
+        let th2 = sample_thesaurus();
+        let c = Corrector::new(&lex, Some(&th2), CorrectConfig::default())
+            .unwrap()
+            .share_spin_reverser(spin);
+        assert!(c.shared_spin.is_none());
     }
 
     #[test]

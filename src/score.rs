@@ -21,6 +21,8 @@
 //! fraction of damaged words, in [0, 1]); the perplexity is `2^(bits / symbols)` over
 //! every character and word end of its words, so a feed can be sorted by either.
 
+use std::sync::Arc;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cache::TokenCache;
@@ -326,7 +328,7 @@ pub struct Scorer<'m> {
     calibration: &'m Calibration,
     allow: AllowList,
     /// Undoes synonym swaps inside unknown words (`None` without a thesaurus).
-    spin: Option<SpinReverser<'m>>,
+    spin: Option<Arc<SpinReverser<'m>>>,
 }
 
 impl<'m> Scorer<'m> {
@@ -360,13 +362,19 @@ impl<'m> Scorer<'m> {
             allow,
             spin: model
                 .thesaurus()
-                .map(|t| SpinReverser::new(t, SpinCosts::default())),
+                .map(|t| Arc::new(SpinReverser::new(t, SpinCosts::default()))),
         }
     }
 
     /// The model.
     pub fn model(&self) -> &'m Model {
         self.model
+    }
+
+    /// The spin reverser it uses (default [`SpinCosts`]; `None` without a thesaurus), to
+    /// share with a [`crate::correct::Corrector`].
+    pub fn spin_reverser(&self) -> Option<&Arc<SpinReverser<'m>>> {
+        self.spin.as_ref()
     }
 
     /// Whether the user declared this folded word right (allow list or user lexicon).

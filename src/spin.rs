@@ -169,6 +169,16 @@ impl<'t> SpinReverser<'t> {
         }
     }
 
+    /// The thesaurus it reverses.
+    pub fn thesaurus(&self) -> &'t Thesaurus {
+        self.thesaurus
+    }
+
+    /// The costs it prices reversals with.
+    pub fn costs(&self) -> &SpinCosts {
+        &self.costs
+    }
+
     /// Byte ranges of `folded` that are searchable synonyms.
     pub fn synonym_matches(&self, folded: &str) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
