@@ -757,10 +757,7 @@ impl<'t> Corrector<'t> {
         if joins.is_empty() {
             return None;
         }
-        let prior = |w: &str, id: Option<u32>| match id {
-            Some(id) => self.unigram_log_prior_id(id),
-            None => self.unigram_log_prior(w),
-        };
+        let prior = |w: &str, id: Option<u32>| self.frequency_prior(w, id);
         let own = merge(self.candidates(&folded, &prior, true));
         let best_own = own
             .iter()
@@ -822,10 +819,7 @@ impl<'t> Corrector<'t> {
         let next = next.map(fold_case);
         let prior = |w: &str, id: Option<u32>| -> f64 {
             let ctx = context.and_then(|c| c.log_prior(prev.as_deref(), w, next.as_deref()));
-            ctx.unwrap_or_else(|| match id {
-                Some(id) => self.unigram_log_prior_id(id),
-                None => self.unigram_log_prior(w),
-            })
+            ctx.unwrap_or_else(|| self.frequency_prior(w, id))
         };
         let frequency_prior = context.is_none();
         let mut cands = self.candidates(&folded, &prior, frequency_prior);
@@ -833,6 +827,15 @@ impl<'t> Corrector<'t> {
             cands.extend(self.hyphenated(&folded, &prior, frequency_prior));
         }
         self.rank(cands, token, max)
+    }
+
+    /// The frequency prior of a candidate: by its word id when known, else by its text
+    /// (summed over the words of a split).
+    fn frequency_prior(&self, folded: &str, id: Option<u32>) -> f64 {
+        match id {
+            Some(id) => self.unigram_log_prior_id(id),
+            None => self.unigram_log_prior(folded),
+        }
     }
 
     /// `prior_weight * ln(count / total)` of word `id`.

@@ -71,22 +71,16 @@ impl CheckerArgs {
                 .with_context(|| format!("reading allow list {}", file.display()))?;
             allow.extend_from_text(&text);
         }
-        let threshold = self
-            .threshold
-            .or(config.threshold)
-            .unwrap_or(DEFAULT_THRESHOLD);
-        anyhow::ensure!(
-            (0.0..=1.0).contains(&threshold),
-            "--threshold must be between 0 and 1, got {threshold}"
-        );
-        let realword_threshold = self
-            .realword_threshold
-            .or(config.realword_threshold)
-            .unwrap_or(DEFAULT_REALWORD_THRESHOLD);
-        anyhow::ensure!(
-            (0.0..=1.0).contains(&realword_threshold),
-            "--realword-threshold must be between 0 and 1, got {realword_threshold}"
-        );
+        let threshold = probability(
+            "--threshold",
+            self.threshold.or(config.threshold),
+            DEFAULT_THRESHOLD,
+        )?;
+        let realword_threshold = probability(
+            "--realword-threshold",
+            self.realword_threshold.or(config.realword_threshold),
+            DEFAULT_REALWORD_THRESHOLD,
+        )?;
         let options = CheckOptions {
             threshold,
             max_suggestions: self.max_suggestions,
@@ -162,4 +156,14 @@ pub fn document_name(root: &Path, file: &Path) -> String {
             |n| n.to_string_lossy().into_owned(),
         ),
     }
+}
+
+/// The value of a probability option (or `default`), checked to be in `[0, 1]`.
+fn probability(option: &str, value: Option<f32>, default: f32) -> anyhow::Result<f32> {
+    let p = value.unwrap_or(default);
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&p),
+        "{option} must be between 0 and 1, got {p}"
+    );
+    Ok(p)
 }
