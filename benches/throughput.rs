@@ -208,10 +208,16 @@ fn bench_training(model: &Model, runs: usize, mb: usize) {
             pipeline[i].push(t.elapsed());
             let t = Instant::now();
             p.install(|| {
-                let counters: Vec<garbled::counts::Counter> = pieces
-                    .par_iter()
-                    .fold(garbled::counts::Counter::new, |mut c, piece| {
-                        c.add_text(piece);
+                // One counter per thread over an even share of the pieces, like the
+                // trainer's per-thread tally.
+                let threads = rayon::current_num_threads();
+                let counters: Vec<garbled::counts::Counter> = (0..threads)
+                    .into_par_iter()
+                    .map(|k| {
+                        let mut c = garbled::counts::Counter::new();
+                        for piece in pieces.iter().skip(k).step_by(threads) {
+                            c.add_text(piece);
+                        }
                         c
                     })
                     .collect();

@@ -2,9 +2,9 @@
 //! word-frequency lists; in chunks that rayon counts in parallel.
 //!
 //! Every corpus streams through a fixed-size window ([`ReadOptions::chunk_bytes`] times
-//! a few chunks per thread), so memory is bounded by the counts, not by the input.
-//! While one batch of chunks is being counted, the next one is read on the calling
-//! thread. Each worker thread adds into its own [`Counter`] for the whole corpus
+//! the number of threads), so memory is bounded by the counts, not by the input.
+//! A worker that is free reads the next chunk and counts it, so reading is shared by
+//! the workers and nobody waits for a batch to finish. Each worker thread adds into its own [`Counter`] for the whole corpus
 //! ([`Tally`]); the per-thread counters are merged once at the end, so the sequential
 //! part of counting does not grow with the number of chunks.
 //!
@@ -18,7 +18,8 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -239,8 +240,7 @@ pub fn count_corpus(
         )
     };
     if spec.path.is_none() {
-        let stdin = io::stdin();
-        bytes += count(Source::open_reader(Path::new("-"), Box::new(stdin.lock()))?)?;
+        bytes += count(Source::open_reader(Path::new("-"), Box::new(io::stdin()))?)?;
     }
     for file in &files {
         let f = File::open(file).map_err(|e| Error::io(file, e))?;
@@ -284,27 +284,27 @@ impl<R: Read> Read for Counted<R> {
 /// One input stream, decompressed if needed.
 struct Source<'a> {
     path: PathBuf,
-    reader: Box<dyn BufRead + 'a>,
-    raw_bytes: std::rc::Rc<std::cell::Cell<u64>>,
+    reader: Box<dyn BufRead + Send + 'a>,
+    raw_bytes: Arc<AtomicU64>,
 }
 
 /// Shares the raw byte count of a [`Counted`] reader that sits under a decoder.
 struct SharedCount<R> {
     inner: Counted<R>,
-    shared: std::rc::Rc<std::cell::Cell<u64>>,
+    shared: Arc<AtomicU64>,
 }
 
 impl<R: Read> Read for SharedCount<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.shared.set(self.inner.bytes);
+        self.shared.store(self.inner.bytes, Ordering::Relaxed);
         Ok(n)
     }
 }
 
 impl<'a> Source<'a> {
-    fn open_reader(path: &Path, raw: Box<dyn Read + 'a>) -> Result<Source<'a>> {
-        let shared = std::rc::Rc::new(std::cell::Cell::new(0));
+    fn open_reader(path: &Path, raw: Box<dyn Read + Send + 'a>) -> Result<Source<'a>> {
+        let shared = Arc::new(AtomicU64::new(0));
         let counted = SharedCount {
             inner: Counted {
                 inner: raw,
@@ -314,7 +314,7 @@ impl<'a> Source<'a> {
         };
         let mut buffered = BufReader::with_capacity(1 << 16, counted);
         let head = buffered.fill_buf().map_err(|e| Error::io(path, e))?;
-        let reader: Box<dyn BufRead + 'a> = if head.starts_with(&[0x1f, 0x8b]) {
+        let reader: Box<dyn BufRead + Send + 'a> = if head.starts_with(&[0x1f, 0x8b]) {
             Box::new(BufReader::with_capacity(
                 1 << 16,
                 flate2::bufread::MultiGzDecoder::new(buffered),
@@ -441,7 +441,7 @@ impl Chunker<'_, '_> {
 /// refer to the decoded text), or whatever `f` returns.
 pub fn for_each_text_chunk<E: From<Error>>(
     path: &Path,
-    reader: Box<dyn Read + '_>,
+    reader: Box<dyn Read + Send + '_>,
     chunk_bytes: usize,
     lossy: bool,
     mut f: impl FnMut(&str, u64) -> std::result::Result<(), E>,
@@ -549,8 +549,6 @@ fn count_source(
         InputFormat::Auto => looks_like_freq(&head[..head.len().min(4096)]),
     };
     formats.push(if freq { "freq" } else { "text" });
-    let threads = rayon::current_num_threads().max(1);
-    let batch_len = threads * 8;
     let path = source.path.clone();
     let raw_bytes = source.raw_bytes.clone();
     let mut chunker = Chunker {
@@ -562,38 +560,40 @@ fn count_source(
         whole_lines: freq,
         done: false,
     };
-    let read_batch = |chunker: &mut Chunker| -> Result<Vec<Chunk>> {
-        let mut batch = Vec::with_capacity(batch_len);
-        while batch.len() < batch_len {
-            match chunker.next_chunk()? {
-                Some(c) => batch.push(c),
-                None => break,
-            }
-        }
-        Ok(batch)
-    };
+    // Whichever worker is free reads the next chunk (under `par_bridge`'s lock) and
+    // counts it: no reader thread, no batches, no barrier between them, and at most one
+    // chunk per worker in memory. Reading stops at the first error; the results are put
+    // back in input order so the first error and the warnings come out as they would
+    // from a sequential read.
+    let failed = AtomicBool::new(false);
     let mut reported = 0u64;
-    let mut batch = read_batch(&mut chunker)?;
-    while !batch.is_empty() {
-        let counted = raw_bytes.get();
+    let mut index = 0usize;
+    let chunks = std::iter::from_fn(|| {
+        if failed.load(Ordering::Relaxed) {
+            return None;
+        }
+        let next = chunker.next_chunk().transpose()?;
+        let counted = raw_bytes.load(Ordering::Relaxed);
         progress.advance(counted - reported);
         reported = counted;
-        // The reader holds an `Rc` and a non-`Send` stdin lock, so it stays on this
-        // thread and reads the next batch while rayon counts this one. A scope waits by
-        // helping with the spawned work, so this also runs with a single thread.
-        let mut next = None;
-        let mut result = None;
-        rayon::in_place_scope(|scope| {
-            let (batch, path, result) = (&batch, &path, &mut result);
-            scope.spawn(move |_| {
-                *result = Some(count_batch(batch, path, freq, options, tally));
-            });
-            next = Some(read_batch(&mut chunker));
-        });
-        warnings.append(&mut result.unwrap_or_else(|| Ok(Vec::new()))?);
-        batch = next.unwrap_or_else(|| Ok(Vec::new()))?;
+        index += 1;
+        Some((index, next))
+    });
+    let mut results: Vec<(usize, Result<Vec<String>>)> = chunks
+        .par_bridge()
+        .map(|(i, chunk)| {
+            let result = chunk.and_then(|c| count_chunk(&c, &path, freq, options, tally));
+            if result.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            (i, result)
+        })
+        .collect();
+    results.sort_unstable_by_key(|(i, _)| *i);
+    for (_, result) in results {
+        warnings.append(&mut result?);
     }
-    let total = raw_bytes.get();
+    let total = raw_bytes.load(Ordering::Relaxed);
     progress.advance(total - reported);
     Ok(total)
 }
@@ -641,21 +641,6 @@ impl Tally {
                 a
             })
     }
-}
-
-/// Counts a batch of chunks into `tally`; returns the warnings in chunk order.
-fn count_batch(
-    batch: &[Chunk],
-    path: &Path,
-    freq: bool,
-    options: &ReadOptions,
-    tally: &Tally,
-) -> Result<Vec<String>> {
-    let warned: Vec<Vec<String>> = batch
-        .par_iter()
-        .map(|chunk| count_chunk(chunk, path, freq, options, tally))
-        .collect::<Result<_>>()?;
-    Ok(warned.into_iter().flatten().collect())
 }
 
 fn count_chunk(

@@ -17,13 +17,27 @@ use crate::tokenize;
 /// Case-folds a word the way the lexicon and the character model see it: Unicode
 /// lowercase, with the typographic apostrophe (U+2019) written as `'`.
 pub fn fold_case(word: &str) -> Cow<'_, str> {
-    let needs_change = word
-        .bytes()
-        .any(|b| b.is_ascii_uppercase() || !b.is_ascii());
-    if !needs_change {
+    if !needs_folding(word) {
         return Cow::Borrowed(word);
     }
     let mut out = String::with_capacity(word.len());
+    fold_case_into(word, &mut out);
+    if out == word {
+        Cow::Borrowed(word)
+    } else {
+        Cow::Owned(out)
+    }
+}
+
+/// Whether [`fold_case`] might change `word` (an ASCII capital or any non-ASCII byte).
+#[inline]
+fn needs_folding(word: &str) -> bool {
+    word.bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+}
+
+/// Appends the folded form of `word` to `out`.
+fn fold_case_into(word: &str, out: &mut String) {
     for c in word.chars() {
         if c == '\u{2019}' {
             out.push('\'');
@@ -32,11 +46,6 @@ pub fn fold_case(word: &str) -> Cow<'_, str> {
         } else {
             out.extend(c.to_lowercase());
         }
-    }
-    if out == word {
-        Cow::Borrowed(word)
-    } else {
-        Cow::Owned(out)
     }
 }
 
@@ -52,10 +61,39 @@ pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
 }
 
 /// A mutable word → count table used while counting.
+///
+/// Counting is a hash look-up per token, so the table is laid out for it: a word of up
+/// to 16 bytes (nearly every English word) is packed into its own 128-bit key, so a
+/// look-up compares integers and never follows a pointer to the word's bytes; longer
+/// words go to a second table keyed by string. Folding uses a scratch buffer, so
+/// counting a capitalised word allocates nothing.
 #[derive(Debug, Default, Clone)]
 pub struct Counter {
-    map: FxHashMap<Box<str>, u64>,
+    short: FxHashMap<u128, u64>,
+    long: FxHashMap<Box<str>, u64>,
+    scratch: String,
     tokens: u64,
+}
+
+/// `word` as a 128-bit key: its bytes, zero-padded. `None` if it is longer than 16
+/// bytes or holds a NUL byte (which the padding could not tell apart).
+#[inline]
+fn pack(word: &str) -> Option<u128> {
+    let bytes = word.as_bytes();
+    if bytes.len() > 16 || bytes.contains(&0) {
+        return None;
+    }
+    let mut key = [0u8; 16];
+    key[..bytes.len()].copy_from_slice(bytes);
+    Some(u128::from_le_bytes(key))
+}
+
+/// The word a [`pack`]ed key holds.
+fn unpack(key: u128) -> String {
+    let bytes = key.to_le_bytes();
+    let len = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    // The bytes were a whole `&str`, so they are valid UTF-8.
+    String::from_utf8_lossy(&bytes[..len]).into_owned()
 }
 
 impl Counter {
@@ -67,12 +105,26 @@ impl Counter {
     /// Adds `count` occurrences of one word (folded here).
     #[inline]
     pub fn add(&mut self, word: &str, count: u64) {
-        let folded = fold_case(word);
-        self.tokens += count;
-        if let Some(c) = self.map.get_mut(folded.as_ref()) {
+        let Counter {
+            short,
+            long,
+            scratch,
+            tokens,
+        } = self;
+        *tokens += count;
+        let folded = if needs_folding(word) {
+            scratch.clear();
+            fold_case_into(word, scratch);
+            scratch.as_str()
+        } else {
+            word
+        };
+        if let Some(key) = pack(folded) {
+            *short.entry(key).or_default() += count;
+        } else if let Some(c) = long.get_mut(folded) {
             *c += count;
         } else {
-            self.map.insert(folded.into_owned().into_boxed_str(), count);
+            long.insert(folded.into(), count);
         }
     }
 
@@ -83,12 +135,15 @@ impl Counter {
 
     /// Adds another counter into this one.
     pub fn merge(&mut self, mut other: Counter) {
-        if other.map.len() > self.map.len() {
+        if other.short.len() + other.long.len() > self.short.len() + self.long.len() {
             std::mem::swap(self, &mut other);
         }
         self.tokens += other.tokens;
-        for (w, c) in other.map {
-            *self.map.entry(w).or_default() += c;
+        for (k, c) in other.short {
+            *self.short.entry(k).or_default() += c;
+        }
+        for (w, c) in other.long {
+            *self.long.entry(w).or_default() += c;
         }
     }
 
@@ -106,11 +161,9 @@ impl Counter {
     /// Freezes into sorted counts as they are (sorted on the calling thread, so several
     /// counters can be frozen side by side).
     pub fn into_sorted(self) -> WordCounts {
-        let mut words: Vec<(String, u64)> = self
-            .map
-            .into_iter()
-            .map(|(w, c)| (w.into_string(), c))
-            .collect();
+        let mut words: Vec<(String, u64)> = Vec::with_capacity(self.short.len() + self.long.len());
+        words.extend(self.short.into_iter().map(|(k, c)| (unpack(k), c)));
+        words.extend(self.long.into_iter().map(|(w, c)| (w.into_string(), c)));
         words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         WordCounts {
             words,
@@ -260,6 +313,39 @@ mod tests {
         assert_eq!(w.get("the"), Some(2));
         assert_eq!(w.get("cat"), Some(2));
         assert_eq!(w.tokens(), 6);
+    }
+
+    #[test]
+    fn short_and_long_words_count_alike() {
+        // 16 bytes fit a packed key, 17 do not; a NUL byte and non-ASCII letters too.
+        let words = [
+            "abcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "a\0b",
+            "naïve",
+            "",
+            "Ünïcödé-ünïcödé-ünïcödé",
+        ];
+        let mut c = Counter::new();
+        for (i, w) in words.iter().enumerate() {
+            c.add(w, i as u64 + 1);
+        }
+        c.add("ABCDEFGHIJKLMNOP", 10);
+        c.add("ABCDEFGHIJKLMNOPQ", 20);
+        let w = c.into_sorted();
+        assert_eq!(w.get("abcdefghijklmnop"), Some(11));
+        assert_eq!(w.get("abcdefghijklmnopq"), Some(22));
+        assert_eq!(w.get("a\0b"), Some(3));
+        assert_eq!(w.get("naïve"), Some(4));
+        assert_eq!(w.get(""), Some(5));
+        assert_eq!(w.get("ünïcödé-ünïcödé-ünïcödé"), Some(6));
+        assert_eq!(w.len(), 6);
+        assert_eq!(w.tokens(), 51);
+        for (k, word) in ["", "a", "abcdefghijklmnop", "naïve"].iter().enumerate() {
+            assert_eq!(pack(word).map(unpack).as_deref(), Some(*word), "case {k}");
+        }
+        assert_eq!(pack("abcdefghijklmnopq"), None);
+        assert_eq!(pack("a\0"), None);
     }
 
     #[test]

@@ -83,7 +83,7 @@ impl Streamer<'_> {
         &self,
         name: &str,
         path: &Path,
-        reader: Box<dyn Read + '_>,
+        reader: Box<dyn Read + Send + '_>,
         lossy: bool,
         mut emit: impl FnMut(&str, usize, &[Flag]) -> Result<()>,
     ) -> Result<(Report, Vec<String>)> {
@@ -142,7 +142,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     };
     let render = |path: &Path, sink: &mut dyn Write| -> Result<(bool, Vec<String>)> {
         let name = path.display().to_string();
-        let reader: Box<dyn Read> = if name == "-" {
+        let reader: Box<dyn Read + Send> = if name == "-" {
             Box::new(std::io::stdin())
         } else {
             Box::new(std::fs::File::open(path).with_context(|| format!("reading {name}"))?)
