@@ -37,6 +37,12 @@ pub struct CalibrateOptions {
     /// Fraction of capitalised and all-caps word types treated as unknown to the
     /// lexicon while calibrating (see [`labelled_rows`]).
     pub name_dropout: f64,
+    /// Fraction of rare lowercase word types (see [`CalibrateOptions::rare_per_million`])
+    /// treated as unknown to the lexicon while calibrating.
+    pub rare_dropout: f64,
+    /// A word is rare when the lexicon counts it fewer times than this per million
+    /// tokens.
+    pub rare_per_million: f64,
 }
 
 impl Default for CalibrateOptions {
@@ -47,6 +53,8 @@ impl Default for CalibrateOptions {
             seed: 1,
             l2: 1e-2,
             name_dropout: 0.5,
+            rare_dropout: 0.5,
+            rare_per_million: 1.0,
         }
     }
 }
@@ -71,8 +79,12 @@ pub struct LabelledRows {
 /// ("Tshisekedi", "UNRWA"). So that the scorer learns what an unknown *name* looks like,
 /// a fixed share ([`CalibrateOptions::name_dropout`]) of the clean capitalised and
 /// all-caps word types is scored as if the lexicon did not know them, as a name and as a
-/// neighbour of the document's other words. The choice hashes the word, so it is
-/// deterministic and consistent within a document.
+/// neighbour of the document's other words. Likewise a share
+/// ([`CalibrateOptions::rare_dropout`]) of the rare lowercase words is scored as
+/// unknown, standing in for the new and technical words news uses ("megatrend",
+/// "hyperscalers"); otherwise every unknown lowercase word calibration sees would be a
+/// corrupted one. The choice hashes the word, so it is deterministic and consistent
+/// within a document.
 pub fn labelled_rows(
     model: &Model,
     docs: &[(String, String)],
@@ -98,7 +110,7 @@ pub fn labelled_rows(
             };
             let corrupter = Corrupter::new(config, model.thesaurus(), &is_word);
             let (corrupted, labels) = corrupter.corrupt(name, text);
-            rows_of(&scorer, &corrupted, &labels, options.name_dropout)
+            rows_of(&scorer, &corrupted, &labels, options)
         })
         .collect();
     let mut all = LabelledRows {
@@ -127,24 +139,46 @@ fn name_like(shape: Shape, sentence_start: bool) -> bool {
     }
 }
 
-fn rows_of(scorer: &Scorer<'_>, text: &str, labels: &[Label], name_dropout: f64) -> LabelledRows {
+fn rows_of(
+    scorer: &Scorer<'_>,
+    text: &str,
+    labels: &[Label],
+    options: &CalibrateOptions,
+) -> LabelledRows {
     let norms = scorer.model().length_norms();
     let lexicon = scorer.model().lexicon();
     let is_corrupted =
         |start: usize, end: usize| labels.iter().any(|l| l.start < end && start < l.end);
+    let clean_words = || {
+        tokenize::tokenize(text)
+            .filter(|t| t.kind == TokenKind::Word && !is_corrupted(t.start, t.end))
+    };
     // The clean names of this document shown as unknown. They are forgotten for the
     // whole document, so that the evidence that compares words (near misses, spin
     // sources) sees them as unknown too.
-    let forgotten: FxHashSet<String> = tokenize::tokenize(text)
-        .filter(|t| {
-            t.kind == TokenKind::Word
-                && name_like(tokenize::shape(t.text(text)), t.sentence_start)
-                && !is_corrupted(t.start, t.end)
-        })
+    let forgotten: FxHashSet<String> = clean_words()
+        .filter(|t| name_like(tokenize::shape(t.text(text)), t.sentence_start))
         .map(|t| fold_case(t.text(text)).into_owned())
-        .filter(|f| word_hash01(f) < name_dropout)
+        .filter(|f| word_hash01(f) < options.name_dropout)
         .collect();
-    let evidence = scorer.document_evidence_forgetting(text, |f| forgotten.contains(f));
+    // Rare lowercase words shown as unknown, the way a new or technical word the
+    // lexicon lacks looks ("megatrend", "hyperscalers"). Without them every unknown
+    // lowercase word calibration sees is a corrupted one.
+    let rare_below = lexicon.tokens() as f64 * options.rare_per_million / 1e6;
+    let rare: FxHashSet<String> = clean_words()
+        .filter(|t| tokenize::shape(t.text(text)) == Shape::Lower)
+        .map(|t| fold_case(t.text(text)).into_owned())
+        .filter(|f| {
+            let count = scorer.lexicon_count(f);
+            count > 0
+                && (count as f64) < rare_below
+                && !forgotten.contains(f)
+                && f.chars().all(char::is_alphabetic)
+                && word_hash01(&format!("{f}#rare")) < options.rare_dropout
+        })
+        .collect();
+    let forget = |f: &str| forgotten.contains(f) || rare.contains(f);
+    let evidence = scorer.document_evidence_forgetting(text, forget);
     let mut rows = LabelledRows {
         x: Vec::with_capacity(evidence.len()),
         y: Vec::with_capacity(evidence.len()),

@@ -19,7 +19,7 @@ use crate::ngram::CharLm;
 use crate::tokenize::Shape;
 
 /// Number of features, including the constant bias.
-pub const NUM_FEATURES: usize = 23;
+pub const NUM_FEATURES: usize = 26;
 
 /// Names of the features, in order (for `--explain` and `garbled info`).
 pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
@@ -46,6 +46,9 @@ pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
     "unknown_near_other_word",
     "unknown_spin_source",
     "unknown_spin_source_x_capitalised",
+    "unknown_x_neighbour",
+    "unknown_x_neighbour_x_inv_length",
+    "unknown_x_split",
 ];
 
 /// One row of the feature matrix.
@@ -128,6 +131,13 @@ pub struct TokenEvidence {
     /// lexicon knows or the document uses more often: "Wednesdaylight" (day -> daylight)
     /// or "Tulkbranch" beside "Tulkarm" (arm -> branch).
     pub spin_source: bool,
+    /// Unknown, and the lexicon count of the most frequent word one edit away
+    /// ([`crate::lexicon::Lexicon::best_neighbour_count`]; 0 if none): "Nuited" is a
+    /// slip of "united", while a name like "Batjargal" is one edit from nothing.
+    pub neighbour_count: u64,
+    /// Unknown, and how well it reads as two lexicon words written together
+    /// ([`crate::lexicon::Lexicon::best_split_count`]; 0 if it does not): "megatrend".
+    pub split_count: u64,
 }
 
 impl TokenEvidence {
@@ -147,10 +157,12 @@ impl TokenEvidence {
         let mixed = f32::from(matches!(self.shape, Shape::MixedCase));
         let repeated = f32::from(self.repeated);
         let spin_source = f32::from(self.spin_source);
+        let log_count = |c: u64| ((c as f64 + 1.0).log10() / 4.0) as f32;
+        let neighbour = log_count(self.neighbour_count);
         [
             1.0,
             known,
-            ((self.count as f64 + 1.0).log10() / 4.0) as f32,
+            log_count(self.count),
             mean_bits,
             max_bits,
             z,
@@ -171,6 +183,9 @@ impl TokenEvidence {
             unknown * f32::from(self.doc_neighbour),
             unknown * spin_source,
             unknown * spin_source * f32::from(capitalised || all_caps > 0.0),
+            unknown * neighbour,
+            unknown * neighbour * inv_len,
+            unknown * log_count(self.split_count),
         ]
     }
 }
@@ -192,6 +207,8 @@ mod tests {
             repeated: true,
             doc_neighbour: false,
             spin_source: true,
+            neighbour_count: 9_999,
+            split_count: 0,
         };
         let norms = LengthNorms {
             by_length: vec![[3.0, 1.0]; 5],
@@ -206,6 +223,8 @@ mod tests {
         assert_eq!(by_name("unknown_x_repeated"), 1.0);
         assert_eq!(by_name("unknown_spin_source"), 1.0);
         assert_eq!(by_name("unknown_spin_source_x_capitalised"), 1.0);
+        assert_eq!(by_name("unknown_x_neighbour"), 1.0);
+        assert_eq!(by_name("unknown_x_neighbour_x_inv_length"), 0.25);
         // The unknown-only features say nothing about a lexicon word.
         let known = TokenEvidence { count: 7, ..e }.features(&norms);
         for (name, v) in FEATURE_NAMES.iter().zip(known) {

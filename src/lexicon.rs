@@ -72,6 +72,101 @@ impl Lexicon {
         !self.is_empty()
     }
 
+    /// The largest count among the lexicon words exactly one edit away from `folded`
+    /// (a deletion, an insertion, a substitution or a swap of two adjacent bytes), or 0
+    /// if there is none. The word itself never counts.
+    ///
+    /// This is the scorer's question "is this unknown word a slip of a common word?",
+    /// asked for every unknown word, so it walks the FST instead of looking up each of
+    /// the hundreds of one-edit strings: it follows the word exactly, and at each
+    /// position branches once into every edit the automaton allows, finishing each
+    /// branch with an exact walk. Branches the lexicon has no prefix for stop at once,
+    /// so a look-up costs a few hundred transitions. Edits are of bytes, so for
+    /// non-ASCII letters a substitution of one character can take two edits.
+    pub fn best_neighbour_count(&self, folded: &str) -> u64 {
+        use fst::raw::{Node, Output};
+        let fst = self.map.as_fst();
+        /// The value of the word reached by reading `rest` exactly from `node`.
+        fn exact<'f>(
+            fst: &'f fst::raw::Fst<Vec<u8>>,
+            mut node: Node<'f>,
+            mut out: Output,
+            rest: &[u8],
+        ) -> u64 {
+            for &b in rest {
+                let Some(i) = node.find_input(b) else {
+                    return 0;
+                };
+                let t = node.transition(i);
+                out = out.cat(t.out);
+                node = fst.node(t.addr);
+            }
+            if node.is_final() {
+                out.cat(node.final_output()).value()
+            } else {
+                0
+            }
+        }
+        let exact = |node, out, rest: &[u8]| exact(fst, node, out, rest);
+        let word = folded.as_bytes();
+        let mut best = 0u64;
+        let (mut node, mut out) = (fst.root(), Output::zero());
+        for i in 0..=word.len() {
+            let rest = &word[i..];
+            // Delete word[i].
+            if let Some((_, after)) = rest.split_first() {
+                best = best.max(exact(node, out, after));
+            }
+            // Swap word[i] and word[i + 1].
+            if let [a, b, after @ ..] = rest {
+                if a != b {
+                    if let Some(j) = node.find_input(*b) {
+                        let t = node.transition(j);
+                        best = best.max(exact(
+                            fst.node(t.addr),
+                            out.cat(t.out),
+                            &[&[*a][..], after].concat(),
+                        ));
+                    }
+                }
+            }
+            for t in node.transitions() {
+                let (next, next_out) = (fst.node(t.addr), out.cat(t.out));
+                // Insert t.inp before word[i].
+                best = best.max(exact(next, next_out, rest));
+                // Substitute t.inp for word[i].
+                if let Some((&c, after)) = rest.split_first() {
+                    if c != t.inp {
+                        best = best.max(exact(next, next_out, after));
+                    }
+                }
+            }
+            // Follow word[i] with no edit yet.
+            let Some(&c) = rest.first() else { break };
+            let Some(j) = node.find_input(c) else { break };
+            let t = node.transition(j);
+            out = out.cat(t.out);
+            node = fst.node(t.addr);
+        }
+        best
+    }
+
+    /// How well the unknown word `folded` reads as two words written together
+    /// ("megatrend", "chipmaking"): over the ways to cut it into two pieces of at
+    /// least three bytes that the lexicon both knows, the largest count of the rarer
+    /// piece; 0 if there is no such cut.
+    pub fn best_split_count(&self, folded: &str) -> u64 {
+        const MIN_PIECE: usize = 3;
+        (MIN_PIECE..=folded.len().saturating_sub(MIN_PIECE))
+            .filter(|&i| folded.is_char_boundary(i))
+            .filter_map(|i| {
+                let (a, b) = folded.split_at(i);
+                Some(self.count(a)?.min(self.count(b)?))
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Number of distinct words.
     pub fn len(&self) -> usize {
         self.map.len()
@@ -140,6 +235,71 @@ impl<'de> Deserialize<'de> for Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn best_split_takes_the_rarer_piece_of_the_best_cut() {
+        let lex = Lexicon::from_counts(&WordCounts::from_pairs(
+            [
+                ("mega", 40),
+                ("trend", 90),
+                ("meg", 500),
+                ("atrend", 1),
+                ("chip", 7),
+            ]
+            .map(|(w, c)| (w.to_string(), c)),
+        ));
+        assert_eq!(lex.best_split_count("megatrend"), 40);
+        assert_eq!(lex.best_split_count("chiptrend"), 7);
+        assert_eq!(lex.best_split_count("chipx"), 0); // "x" is too short a piece
+        assert_eq!(lex.best_split_count("trendy"), 0);
+        assert_eq!(lex.best_split_count("ab"), 0);
+        assert_eq!(lex.best_split_count("méga"), 0);
+    }
+
+    #[test]
+    fn best_neighbour_is_one_edit_away() {
+        let words = [
+            ("tuesday", 500),
+            ("united", 900),
+            ("unite", 40),
+            ("the", 10_000),
+            ("they", 2_000),
+            ("daniel", 300),
+            ("cat", 50),
+        ];
+        let lex = Lexicon::from_counts(&WordCounts::from_pairs(
+            words.iter().map(|&(w, c)| (w.to_string(), c)),
+        ));
+        let cases = [
+            ("tueday", 500),   // deletion
+            ("tuesdayy", 500), // insertion at the end
+            ("xtuesday", 500), // insertion at the start
+            ("tueaday", 500),  // substitution
+            ("nuited", 900),   // swap
+            ("unitde", 900),   // swap at the end
+            ("unted", 900),    // deletion, beside "unite" (also one edit)
+            ("th", 10_000),    // "the" beats "they"
+            ("daniela", 300),
+            ("cta", 50),
+            ("dog", 0),
+            ("tuesdxyz", 0), // three edits
+            ("the", 2_000),  // the word itself never counts
+            ("", 0),
+        ];
+        for (word, want) in cases {
+            assert_eq!(lex.best_neighbour_count(word), want, "{word}");
+        }
+        // Agrees with a brute-force scan over the lexicon.
+        for probe in ["thy", "hte", "uniter", "at", "ca", "cats", "daniell", "x"] {
+            let brute = words
+                .iter()
+                .filter(|(w, _)| crate::edit::osa_within(probe, w, 1) == Some(1))
+                .map(|&(_, c)| c)
+                .max()
+                .unwrap_or(0);
+            assert_eq!(lex.best_neighbour_count(probe), brute, "{probe}");
+        }
+    }
 
     #[test]
     fn lookups_and_round_trip() {
