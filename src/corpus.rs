@@ -836,6 +836,47 @@ mod tests {
     }
 
     #[test]
+    fn parallel_reading_reports_the_first_error_and_warnings_in_input_order() {
+        let dir = tempfile::tempdir().unwrap();
+        // Three bad bytes in different chunks, far apart.
+        let mut data = Vec::new();
+        let mut bad = Vec::new();
+        for i in 0..300 {
+            if i % 100 == 40 {
+                bad.push(data.len() as u64);
+                data.push(0xff);
+            }
+            data.extend_from_slice(b"some words here\n");
+        }
+        let p = write(dir.path(), "bad.txt", &data);
+        let small = ReadOptions {
+            chunk_bytes: 64,
+            ..ReadOptions::default()
+        };
+        let lossy = ReadOptions {
+            lossy: true,
+            ..small.clone()
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        for _ in 0..20 {
+            match pool.install(|| count(&p, &small)).unwrap_err() {
+                Error::InvalidUtf8 { offset, .. } => assert_eq!(offset, bad[0]),
+                other => panic!("unexpected {other}"),
+            }
+            let r = pool.install(|| count(&p, &lossy)).unwrap();
+            let offsets: Vec<String> = bad.iter().map(|o| format!("from byte {o} ")).collect();
+            assert_eq!(r.warnings.len(), 3);
+            for (w, o) in r.warnings.iter().zip(&offsets) {
+                assert!(w.contains(o.as_str()), "{w} lacks {o}");
+            }
+            assert_eq!(r.counts.get("words"), Some(300));
+        }
+    }
+
+    #[test]
     fn directories_are_read_recursively_in_order() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("sub")).unwrap();
