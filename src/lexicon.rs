@@ -72,18 +72,18 @@ impl Lexicon {
         !self.is_empty()
     }
 
-    /// The largest count among the lexicon words exactly one edit away from `folded`
-    /// (a deletion, an insertion, a substitution or a swap of two adjacent bytes), or 0
-    /// if there is none. The word itself never counts.
+    /// Calls `f` with each lexicon word exactly one edit away from `folded` (a deletion,
+    /// an insertion, a substitution or a swap of two adjacent bytes) and its count. The
+    /// word itself is never passed; a word reached by two different edits is passed
+    /// twice.
     ///
-    /// This is the scorer's question "is this unknown word a slip of a common word?",
-    /// asked for every unknown word, so it walks the FST instead of looking up each of
-    /// the hundreds of one-edit strings: it follows the word exactly, and at each
-    /// position branches once into every edit the automaton allows, finishing each
-    /// branch with an exact walk. Branches the lexicon has no prefix for stop at once,
-    /// so a look-up costs a few hundred transitions. Edits are of bytes, so for
-    /// non-ASCII letters a substitution of one character can take two edits.
-    pub fn best_neighbour_count(&self, folded: &str) -> u64 {
+    /// This walks the FST instead of looking up each of the hundreds of one-edit
+    /// strings: it follows the word exactly, and at each position branches once into
+    /// every edit the automaton allows, finishing each branch with an exact walk.
+    /// Branches the lexicon has no prefix for stop at once, so a call costs a few
+    /// hundred transitions and allocates only for the words it finds. Edits are of
+    /// bytes, so for non-ASCII letters a substitution of one character can take two.
+    pub fn for_each_neighbour(&self, folded: &str, mut f: impl FnMut(&str, u64)) {
         use fst::raw::{Node, Output};
         let fst = self.map.as_fst();
         /// The value of the word reached by reading `rest` exactly from `node`.
@@ -92,52 +92,52 @@ impl Lexicon {
             mut node: Node<'f>,
             mut out: Output,
             rest: &[u8],
-        ) -> u64 {
+        ) -> Option<u64> {
             for &b in rest {
-                let Some(i) = node.find_input(b) else {
-                    return 0;
-                };
-                let t = node.transition(i);
+                let t = node.transition(node.find_input(b)?);
                 out = out.cat(t.out);
                 node = fst.node(t.addr);
             }
-            if node.is_final() {
-                out.cat(node.final_output()).value()
-            } else {
-                0
-            }
+            node.is_final()
+                .then(|| out.cat(node.final_output()).value())
         }
-        let exact = |node, out, rest: &[u8]| exact(fst, node, out, rest);
         let word = folded.as_bytes();
-        let mut best = 0u64;
+        // Reports `word[..at] + middle + rest` when `count` is a lexicon word's.
+        let mut found = |at: usize, middle: &[u8], rest: &[u8], count: Option<u64>| {
+            if let Some(count) = count {
+                let bytes = [&word[..at], middle, rest].concat();
+                if let Ok(w) = std::str::from_utf8(&bytes) {
+                    f(w, count);
+                }
+            }
+        };
         let (mut node, mut out) = (fst.root(), Output::zero());
         for i in 0..=word.len() {
             let rest = &word[i..];
             // Delete word[i].
             if let Some((_, after)) = rest.split_first() {
-                best = best.max(exact(node, out, after));
+                found(i, &[], after, exact(fst, node, out, after));
             }
             // Swap word[i] and word[i + 1].
             if let [a, b, after @ ..] = rest {
                 if a != b {
-                    if let Some(j) = node.find_input(*b) {
+                    let value = node.find_input(*b).and_then(|j| {
                         let t = node.transition(j);
-                        best = best.max(exact(
-                            fst.node(t.addr),
-                            out.cat(t.out),
-                            &[&[*a][..], after].concat(),
-                        ));
-                    }
+                        let (next, next_out) = (fst.node(t.addr), out.cat(t.out));
+                        let t = next.transition(next.find_input(*a)?);
+                        exact(fst, fst.node(t.addr), next_out.cat(t.out), after)
+                    });
+                    found(i, &[*b, *a], after, value);
                 }
             }
             for t in node.transitions() {
                 let (next, next_out) = (fst.node(t.addr), out.cat(t.out));
                 // Insert t.inp before word[i].
-                best = best.max(exact(next, next_out, rest));
+                found(i, &[t.inp], rest, exact(fst, next, next_out, rest));
                 // Substitute t.inp for word[i].
                 if let Some((&c, after)) = rest.split_first() {
                     if c != t.inp {
-                        best = best.max(exact(next, next_out, after));
+                        found(i, &[t.inp], after, exact(fst, next, next_out, after));
                     }
                 }
             }
@@ -148,6 +148,14 @@ impl Lexicon {
             out = out.cat(t.out);
             node = fst.node(t.addr);
         }
+    }
+
+    /// The largest count among the lexicon words one edit away from `folded`
+    /// ([`Lexicon::for_each_neighbour`]), or 0 if there is none: the scorer's question
+    /// "is this unknown word a slip of a common word?".
+    pub fn best_neighbour_count(&self, folded: &str) -> u64 {
+        let mut best = 0;
+        self.for_each_neighbour(folded, |_, count| best = best.max(count));
         best
     }
 
@@ -289,15 +297,29 @@ mod tests {
         for (word, want) in cases {
             assert_eq!(lex.best_neighbour_count(word), want, "{word}");
         }
-        // Agrees with a brute-force scan over the lexicon.
-        for probe in ["thy", "hte", "uniter", "at", "ca", "cats", "daniell", "x"] {
-            let brute = words
+        let mut seen = Vec::new();
+        lex.for_each_neighbour("unitd", |w, c| seen.push((w.to_string(), c)));
+        seen.sort();
+        seen.dedup();
+        assert_eq!(
+            seen,
+            [("unite".to_string(), 40), ("united".to_string(), 900)]
+        );
+        // Finds exactly the words a brute-force scan over the lexicon finds.
+        for probe in [
+            "thy", "hte", "uniter", "at", "ca", "cats", "daniell", "x", "tuesdya",
+        ] {
+            let mut brute: Vec<(String, u64)> = words
                 .iter()
                 .filter(|(w, _)| crate::edit::osa_within(probe, w, 1) == Some(1))
-                .map(|&(_, c)| c)
-                .max()
-                .unwrap_or(0);
-            assert_eq!(lex.best_neighbour_count(probe), brute, "{probe}");
+                .map(|&(w, c)| (w.to_string(), c))
+                .collect();
+            brute.sort();
+            let mut walked = Vec::new();
+            lex.for_each_neighbour(probe, |w, c| walked.push((w.to_string(), c)));
+            walked.sort();
+            walked.dedup();
+            assert_eq!(walked, brute, "{probe}");
         }
     }
 

@@ -672,10 +672,14 @@ impl<'m> RealwordDetector<'m> {
                 }
             }
         }
-        for w in edits1(folded) {
-            if self.lm.log2_joint(&[word_key(&w)]) >= MIN_EDIT_LOG2_P && self.lexicon.contains(&w) {
-                push(&w, Source::Edit, &mut out);
-            }
+        // Real-word typos of plain lowercase words, into plain lowercase words.
+        let plain = |w: &str| w.bytes().all(|b| b.is_ascii_lowercase());
+        if plain(folded) {
+            self.lexicon.for_each_neighbour(folded, |w, _| {
+                if plain(w) && self.lm.log2_joint(&[word_key(w)]) >= MIN_EDIT_LOG2_P {
+                    push(w, Source::Edit, &mut out);
+                }
+            });
         }
         if out.len() > MAX_ALTERNATIVES {
             out.sort_by(|a, b| {
@@ -825,43 +829,6 @@ fn inflections(a: &str, b: &str) -> bool {
             && long
                 .strip_prefix(&short[..short.len() - 1])
                 .is_some_and(|rest| ["ing", "ed", "er"].contains(&rest)))
-}
-
-/// Every string one edit away from an ASCII lowercase word (deletion, transposition,
-/// substitution, insertion of `a`-`z`); empty for other words.
-fn edits1(word: &str) -> Vec<String> {
-    if !word.bytes().all(|b| b.is_ascii_lowercase()) {
-        return Vec::new();
-    }
-    let b = word.as_bytes();
-    let n = b.len();
-    let mut out = Vec::with_capacity(54 * n + 25);
-    let mut push = |v: Vec<u8>| out.push(String::from_utf8(v).expect("ASCII"));
-    for i in 0..n {
-        let mut v = b.to_vec();
-        v.remove(i);
-        push(v);
-        if i + 1 < n && b[i] != b[i + 1] {
-            let mut v = b.to_vec();
-            v.swap(i, i + 1);
-            push(v);
-        }
-        for c in b'a'..=b'z' {
-            if c != b[i] {
-                let mut v = b.to_vec();
-                v[i] = c;
-                push(v);
-            }
-        }
-    }
-    for i in 0..=n {
-        for c in b'a'..=b'z' {
-            let mut v = b.to_vec();
-            v.insert(i, c);
-            push(v);
-        }
-    }
-    out
 }
 
 /// How to generate the labelled data the real-word weights are fitted on.
@@ -1169,19 +1136,6 @@ mod tests {
         let shard = Shard::of_counts(WordCounts::from_pairs([("word".to_string(), 3)]));
         let model = estimate(shard, &TrainConfig::default()).unwrap();
         assert!(RealwordDetector::new(&model, 0.5).is_none());
-    }
-
-    #[test]
-    fn edits1_covers_the_four_edits() {
-        let e = edits1("form");
-        for w in ["from", "for", "forms", "fork", "ofrm"] {
-            assert!(e.iter().any(|x| x == w), "{w}");
-        }
-        assert!(
-            !e.iter().any(|x| x == "form"),
-            "no identity edit besides swaps of equal letters"
-        );
-        assert!(edits1("naïve").is_empty());
     }
 
     #[test]
