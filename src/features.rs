@@ -19,7 +19,7 @@ use crate::ngram::CharLm;
 use crate::tokenize::Shape;
 
 /// Number of features, including the constant bias.
-pub const NUM_FEATURES: usize = 26;
+pub const NUM_FEATURES: usize = 27;
 
 /// Names of the features, in order (for `--explain` and `garbled info`).
 pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
@@ -49,6 +49,7 @@ pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
     "unknown_x_neighbour",
     "unknown_x_neighbour_x_inv_length",
     "unknown_x_split",
+    "unknown_x_spin_source_count",
 ];
 
 /// One row of the feature matrix.
@@ -131,6 +132,9 @@ pub struct TokenEvidence {
     /// lexicon knows or the document uses more often: "Wednesdaylight" (day -> daylight)
     /// or "Tulkbranch" beside "Tulkarm" (arm -> branch).
     pub spin_source: bool,
+    /// The lexicon count of the most frequent word that undoing a swap inside it gives
+    /// (0 when none does, or when only a word of the document explains it).
+    pub spin_source_count: u64,
     /// Unknown, and the lexicon count of the most frequent word one edit away
     /// ([`crate::lexicon::Lexicon::best_neighbour_count`]; 0 if none): "Nuited" is a
     /// slip of "united", while a name like "Batjargal" is one edit from nothing.
@@ -186,6 +190,7 @@ impl TokenEvidence {
             unknown * neighbour,
             unknown * neighbour * inv_len,
             unknown * log_count(self.split_count),
+            unknown * log_count(self.spin_source_count),
         ]
     }
 }
@@ -207,6 +212,7 @@ mod tests {
             repeated: true,
             doc_neighbour: false,
             spin_source: true,
+            spin_source_count: 0,
             neighbour_count: 9_999,
             split_count: 0,
         };

@@ -191,6 +191,7 @@ impl CachedType {
             doc_count: 0,
             doc_neighbour: false,
             spin_source: false,
+            spin_source_count: 0,
             neighbour_count: 0,
             split_count: 0,
         }
@@ -213,7 +214,7 @@ thread_local! {
     static TYPE_CACHE: std::cell::RefCell<TokenCache<CachedType>> =
         std::cell::RefCell::new(TokenCache::new(TYPE_CACHE_WORDS));
     /// Whether undoing a swap inside an unknown word gives a lexicon word.
-    static SPIN_CACHE: std::cell::RefCell<TokenCache<bool>> =
+    static SPIN_CACHE: std::cell::RefCell<TokenCache<u64>> =
         std::cell::RefCell::new(TokenCache::new(TYPE_CACHE_WORDS));
     /// What the lexicon says of an unknown word's neighbours and pieces:
     /// [`Scorer::near_words`].
@@ -233,6 +234,7 @@ struct TypeEvidence {
     doc_count: u32,
     doc_neighbour: bool,
     spin_source: bool,
+    spin_source_count: u64,
     neighbour_count: u64,
     split_count: u64,
 }
@@ -250,6 +252,7 @@ impl TypeEvidence {
             repeated,
             doc_neighbour: self.doc_neighbour,
             spin_source: self.spin_source,
+            spin_source_count: self.spin_source_count,
             neighbour_count: self.neighbour_count,
             split_count: self.split_count,
         }
@@ -448,18 +451,20 @@ impl<'m> Scorer<'m> {
         let folded = fold_case(word);
         let mut t = self.type_evidence(&folded, symbols, surprisals);
         if t.count == 0 && !t.allowed {
-            t.spin_source = self.spin_source(&folded);
+            t.spin_source_count = self.spin_source_count(&folded);
+            t.spin_source = t.spin_source_count > 0;
             (t.neighbour_count, t.split_count) = self.near_words(&folded);
         }
         t.token_evidence(word, sentence_start, repeated)
     }
 
-    /// Whether undoing a synonym swap inside the unknown word `folded`
-    /// ([`SpinReverser::reversals`]) gives a word the lexicon knows. Whole-word swaps
-    /// don't count: a token that is itself a synonym is a word. Cached per thread.
-    fn spin_source(&self, folded: &str) -> bool {
+    /// The lexicon count of the most frequent word that undoing a synonym swap inside
+    /// the unknown word `folded` gives ([`SpinReverser::reversals`]), or 0 if there is
+    /// none. Whole-word swaps don't count: a token that is itself a synonym is a word.
+    /// Cached per thread.
+    fn spin_source_count(&self, folded: &str) -> u64 {
         let Some(spin) = &self.spin else {
-            return false;
+            return 0;
         };
         if let Some(hit) = SPIN_CACHE.with(|c| c.borrow().get(self.id, folded)) {
             return hit;
@@ -472,7 +477,10 @@ impl<'m> Scorer<'m> {
                 |p| lexicon.has_prefix(p),
             )
             .iter()
-            .any(|r| r.swaps > 0);
+            .filter(|r| r.swaps > 0)
+            .map(|r| self.lexicon_count(&r.word))
+            .max()
+            .unwrap_or(0);
         SPIN_CACHE.with(|c| c.borrow_mut().insert(self.id, folded, found));
         found
     }
@@ -499,7 +507,7 @@ impl<'m> Scorer<'m> {
     }
 
     /// Marks the unknown words that a synonym swap inside a known word explains: undoing
-    /// the swap gives a word the lexicon knows ([`Scorer::spin_source`]), or one the
+    /// the swap gives a word the lexicon knows ([`Scorer::spin_source_count`]), or one the
     /// document uses more often than the unknown word (a name damaged by a spinner,
     /// "Tulkbranch" beside "Tulkarm": arm -> branch).
     ///
@@ -521,7 +529,8 @@ impl<'m> Scorer<'m> {
             .collect();
         for &u in &unknown {
             let own = types[u].doc_count;
-            types[u].spin_source = self.spin_source(&names[u])
+            types[u].spin_source_count = self.spin_source_count(&names[u]);
+            types[u].spin_source = types[u].spin_source_count > 0
                 || (0..types.len()).any(|t| {
                     types[t].count == 0
                         && types[t].doc_count > own
@@ -748,6 +757,12 @@ mod tests {
             "They met on Wednesdaylight.",
             "Wednesdaylight"
         ));
+        // The evidence carries how common the word put back is.
+        let model = Model::embedded().expect("the embedded model loads");
+        let wednesday = model.lexicon().count("wednesday").expect("in the lexicon");
+        let evidence = evidence_of("They met on Wednesdaylight.");
+        assert_eq!(evidence[3].0, "Wednesdaylight");
+        assert_eq!(evidence[3].1.spin_source_count, wednesday);
         // Real names and known words have none.
         let text = "Tshisekedi met Zaporizhzhia officials on Wednesday.";
         assert!(spin_sources(text).iter().all(|(_, s)| !s), "{text}");
