@@ -4,9 +4,10 @@
 //! Every corpus streams through a fixed-size window ([`ReadOptions::chunk_bytes`] times
 //! the number of threads), so memory is bounded by the counts, not by the input.
 //! A worker that is free reads the next chunk and counts it, so reading is shared by
-//! the workers and nobody waits for a batch to finish. Each worker thread adds into its own [`Counter`] for the whole corpus
-//! ([`Tally`]); the per-thread counters are merged once at the end, so the sequential
-//! part of counting does not grow with the number of chunks.
+//! the workers and nobody waits for a batch to finish. Each worker thread adds into its
+//! own [`Counter`] for the whole corpus ([`Tally`]); the per-thread counters are merged
+//! once at the end, so the sequential part of counting does not grow with the number of
+//! chunks.
 //!
 //! Chunks are cut after a newline (or other ASCII whitespace), never inside a word or a
 //! UTF-8 sequence, so counting a chunk on its own gives the same words as counting the

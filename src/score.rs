@@ -208,18 +208,24 @@ const TYPE_CACHE_WORDS: usize = 1 << 17;
 // words make most tokens, so after the first documents nearly every known word is a hash
 // look-up instead of a lexicon walk and a character-model pass. Unknown words are not
 // kept there (they are rare and would fill it with junk); their costly part, the
-// spin-reversal search, has its own [`SPIN_CACHE`], since names recur from document to
-// document.
+// spin-reversal search and the lexicon walks around them, has its own
+// [`UNKNOWN_CACHE`], since names recur from document to document.
 thread_local! {
     static TYPE_CACHE: std::cell::RefCell<TokenCache<CachedType>> =
         std::cell::RefCell::new(TokenCache::new(TYPE_CACHE_WORDS));
-    /// Whether undoing a swap inside an unknown word gives a lexicon word.
-    static SPIN_CACHE: std::cell::RefCell<TokenCache<u64>> =
+    static UNKNOWN_CACHE: std::cell::RefCell<TokenCache<UnknownType>> =
         std::cell::RefCell::new(TokenCache::new(TYPE_CACHE_WORDS));
-    /// What the lexicon says of an unknown word's neighbours and pieces:
-    /// [`Scorer::near_words`].
-    static NEIGHBOUR_CACHE: std::cell::RefCell<TokenCache<(u64, u64)>> =
-        std::cell::RefCell::new(TokenCache::new(TYPE_CACHE_WORDS));
+}
+
+/// What the lexicon says around an unknown word ([`Scorer::unknown_type`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct UnknownType {
+    /// Count of the most frequent word that undoing a swap inside it gives (0: none).
+    spin_source_count: u64,
+    /// Count of its most frequent one-edit neighbour (0: none).
+    neighbour_count: u64,
+    /// How well it reads as two words (0: not at all).
+    split_count: u64,
 }
 
 /// What the scorer knows about one distinct (folded) word of a document.
@@ -240,6 +246,17 @@ struct TypeEvidence {
 }
 
 impl TypeEvidence {
+    /// Adds what the lexicon says around this unknown word; the spin source only when
+    /// `with_spin` (see [`Scorer::document_evidence_forgetting`]).
+    fn add_surroundings(&mut self, u: UnknownType, with_spin: bool) {
+        self.neighbour_count = u.neighbour_count;
+        self.split_count = u.split_count;
+        if with_spin {
+            self.spin_source_count = u.spin_source_count;
+            self.spin_source = u.spin_source_count > 0;
+        }
+    }
+
     fn token_evidence(&self, word: &str, sentence_start: bool, repeated: bool) -> TokenEvidence {
         TokenEvidence {
             count: self.count,
@@ -257,6 +274,13 @@ impl TypeEvidence {
             split_count: self.split_count,
         }
     }
+}
+
+/// A possessive's stem ("chatbot's" -> "chatbot", "students'" -> "students").
+fn possessive_stem(folded: &str) -> Option<&str> {
+    folded
+        .strip_suffix("'s")
+        .or_else(|| folded.strip_suffix('\''))
 }
 
 /// Hashes of a word and of each of its one-character deletions.
@@ -401,12 +425,7 @@ impl<'m> Scorer<'m> {
         let lexicon = self.model.lexicon();
         lexicon
             .count(folded)
-            .or_else(|| {
-                let stem = folded
-                    .strip_suffix("'s")
-                    .or_else(|| folded.strip_suffix('\''))?;
-                lexicon.count(stem)
-            })
+            .or_else(|| lexicon.count(possessive_stem(folded)?))
             .unwrap_or(0)
     }
 
@@ -451,27 +470,27 @@ impl<'m> Scorer<'m> {
         let folded = fold_case(word);
         let mut t = self.type_evidence(&folded, symbols, surprisals);
         if t.count == 0 && !t.allowed {
-            t.spin_source_count = self.spin_source_count(&folded);
-            t.spin_source = t.spin_source_count > 0;
-            (t.neighbour_count, t.split_count) = self.near_words(&folded);
+            t.add_surroundings(self.unknown_type(&folded), true);
         }
         t.token_evidence(word, sentence_start, repeated)
     }
 
-    /// The lexicon count of the most frequent word that undoing a synonym swap inside
-    /// the unknown word `folded` gives ([`SpinReverser::reversals`]), or 0 if there is
-    /// none. Whole-word swaps don't count: a token that is itself a synonym is a word.
-    /// Cached per thread.
-    fn spin_source_count(&self, folded: &str) -> u64 {
-        let Some(spin) = &self.spin else {
-            return 0;
-        };
-        if let Some(hit) = SPIN_CACHE.with(|c| c.borrow().get(self.id, folded)) {
+    /// What the lexicon says around the unknown word `folded`, cached per thread:
+    ///
+    /// * the count of the most frequent word that undoing a synonym swap inside it
+    ///   gives ([`SpinReverser::reversals`]); whole-word swaps don't count, since a
+    ///   token that is itself a synonym is a word;
+    /// * the count of its most frequent one-edit neighbour
+    ///   ([`crate::lexicon::Lexicon::best_neighbour_count`]) and how well it splits
+    ///   into two words ([`crate::lexicon::Lexicon::best_split_count`]), a possessive
+    ///   looked at without its `'s`.
+    fn unknown_type(&self, folded: &str) -> UnknownType {
+        if let Some(hit) = UNKNOWN_CACHE.with(|c| c.borrow().get(self.id, folded)) {
             return hit;
         }
         let lexicon = self.model.lexicon();
-        let found = spin
-            .reversals(
+        let spin_source_count = self.spin.as_ref().map_or(0, |spin| {
+            spin.reversals(
                 folded,
                 |w| self.lexicon_count(w) > 0,
                 |p| lexicon.has_prefix(p),
@@ -480,35 +499,21 @@ impl<'m> Scorer<'m> {
             .filter(|r| r.swaps > 0)
             .map(|r| self.lexicon_count(&r.word))
             .max()
-            .unwrap_or(0);
-        SPIN_CACHE.with(|c| c.borrow_mut().insert(self.id, folded, found));
-        found
-    }
-
-    /// What the lexicon knows near the unknown word `folded` (a possessive is looked at
-    /// without its `'s`): the count of its most frequent one-edit neighbour
-    /// ([`crate::lexicon::Lexicon::best_neighbour_count`]) and how well it splits into
-    /// two words ([`crate::lexicon::Lexicon::best_split_count`]). Cached per thread.
-    fn near_words(&self, folded: &str) -> (u64, u64) {
-        if let Some(hit) = NEIGHBOUR_CACHE.with(|c| c.borrow().get(self.id, folded)) {
-            return hit;
-        }
-        let stem = folded
-            .strip_suffix("'s")
-            .or_else(|| folded.strip_suffix('\''))
-            .unwrap_or(folded);
-        let lexicon = self.model.lexicon();
-        let found = (
-            lexicon.best_neighbour_count(stem),
-            lexicon.best_split_count(stem),
-        );
-        NEIGHBOUR_CACHE.with(|c| c.borrow_mut().insert(self.id, folded, found));
+            .unwrap_or(0)
+        });
+        let stem = possessive_stem(folded).unwrap_or(folded);
+        let found = UnknownType {
+            spin_source_count,
+            neighbour_count: lexicon.best_neighbour_count(stem),
+            split_count: lexicon.best_split_count(stem),
+        };
+        UNKNOWN_CACHE.with(|c| c.borrow_mut().insert(self.id, folded, found));
         found
     }
 
     /// Marks the unknown words that a synonym swap inside a known word explains: undoing
-    /// the swap gives a word the lexicon knows ([`Scorer::spin_source_count`]), or one the
-    /// document uses more often than the unknown word (a name damaged by a spinner,
+    /// the swap gives a word the lexicon knows (already in `spin_source`, from
+    /// [`Scorer::unknown_type`]), or one the document uses more often than the unknown word (a name damaged by a spinner,
     /// "Tulkbranch" beside "Tulkarm": arm -> branch).
     ///
     /// Cost: the lexicon search is cached per word; the document check compares each
@@ -529,8 +534,7 @@ impl<'m> Scorer<'m> {
             .collect();
         for &u in &unknown {
             let own = types[u].doc_count;
-            types[u].spin_source_count = self.spin_source_count(&names[u]);
-            types[u].spin_source = types[u].spin_source_count > 0
+            types[u].spin_source = types[u].spin_source
                 || (0..types.len()).any(|t| {
                     types[t].count == 0
                         && types[t].doc_count > own
@@ -602,17 +606,16 @@ impl<'m> Scorer<'m> {
         // English words are made of pieces that reverse into other English words: in
         // the calibration text 38% of the forgotten names have a spin reversal against
         // 3 of the 71 names the lexicon really lacks. So forgotten words are shown
-        // without this evidence, as real names nearly always are.
-        self.mark_spin_sources(&names, &mut types, |n| !forget(n));
-        // Unlike spin sources, neighbours and pieces are shown for forgotten words too:
-        // measured on the held-out sets, hiding them lets calibration learn that an
-        // unknown name is never one edit from a common word, and names like "Daniela"
-        // or "Shahed" then get flagged.
+        // without spin evidence, as real names nearly always are. Neighbours and pieces
+        // are shown for them: measured on the held-out sets, hiding those lets
+        // calibration learn that an unknown name is never one edit from a common word,
+        // and names like "Daniela" or "Shahed" then get flagged.
         for (name, t) in names.iter().zip(types.iter_mut()) {
             if t.count == 0 && !t.allowed {
-                (t.neighbour_count, t.split_count) = self.near_words(name);
+                t.add_surroundings(self.unknown_type(name), !forget(name));
             }
         }
+        self.mark_spin_sources(&names, &mut types, |n| !forget(n));
         tokens
             .iter()
             .zip(token_types)
