@@ -54,7 +54,7 @@ impl Default for CalibrateOptions {
             l2: 1e-2,
             name_dropout: 0.5,
             rare_dropout: 0.5,
-            rare_per_million: 1.0,
+            rare_per_million: 3.0,
         }
     }
 }
@@ -157,7 +157,7 @@ fn rows_of(
     // whole document, so that the evidence that compares words (near misses, spin
     // sources) sees them as unknown too.
     let forgotten: FxHashSet<String> = clean_words()
-        .filter(|t| name_like(tokenize::shape(t.text(text)), t.sentence_start))
+        .filter(|t| name_like(tokenize::stem_shape(t.text(text)), t.sentence_start))
         .map(|t| fold_case(t.text(text)).into_owned())
         .filter(|f| word_hash01(f) < options.name_dropout)
         .collect();
@@ -166,7 +166,7 @@ fn rows_of(
     // lowercase word calibration sees is a corrupted one.
     let rare_below = lexicon.tokens() as f64 * options.rare_per_million / 1e6;
     let rare: FxHashSet<String> = clean_words()
-        .filter(|t| tokenize::shape(t.text(text)) == Shape::Lower)
+        .filter(|t| tokenize::stem_shape(t.text(text)) == Shape::Lower)
         .map(|t| fold_case(t.text(text)).into_owned())
         .filter(|f| {
             let count = scorer.lexicon_count(f);
@@ -187,7 +187,9 @@ fn rows_of(
         let word = &text[w.start..w.end];
         let corrupted = is_corrupted(w.start, w.end);
         let folded = fold_case(word);
-        if corrupted && lexicon.contains(&folded) {
+        // Known corrupted forms are the real-word detector's; allowed words are never
+        // scored.
+        if (corrupted && lexicon.contains(&folded)) || (w.allowed && !corrupted) {
             continue;
         }
         let mut ev = w.evidence;

@@ -19,7 +19,7 @@ use crate::ngram::CharLm;
 use crate::tokenize::Shape;
 
 /// Number of features, including the constant bias.
-pub const NUM_FEATURES: usize = 27;
+pub const NUM_FEATURES: usize = 28;
 
 /// Names of the features, in order (for `--explain` and `garbled info`).
 pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
@@ -50,6 +50,7 @@ pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
     "unknown_x_neighbour_x_inv_length",
     "unknown_x_split",
     "unknown_x_spin_source_count",
+    "unknown_x_inflection",
 ];
 
 /// One row of the feature matrix.
@@ -142,6 +143,10 @@ pub struct TokenEvidence {
     /// Unknown, and how well it reads as two lexicon words written together
     /// ([`crate::lexicon::Lexicon::best_split_count`]; 0 if it does not): "megatrend".
     pub split_count: u64,
+    /// Unknown, and how well it reads as a regular inflection of a lexicon word
+    /// ([`crate::lexicon::Lexicon::best_inflection_count`]; 0 if it does not):
+    /// "foldables", but not "giveed".
+    pub inflection_count: u64,
 }
 
 impl TokenEvidence {
@@ -191,6 +196,7 @@ impl TokenEvidence {
             unknown * neighbour * inv_len,
             unknown * log_count(self.split_count),
             unknown * log_count(self.spin_source_count),
+            unknown * log_count(self.inflection_count),
         ]
     }
 }
@@ -215,6 +221,7 @@ mod tests {
             spin_source_count: 0,
             neighbour_count: 9_999,
             split_count: 0,
+            inflection_count: 0,
         };
         let norms = LengthNorms {
             by_length: vec![[3.0, 1.0]; 5],

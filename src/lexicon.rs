@@ -175,6 +175,17 @@ impl Lexicon {
             .unwrap_or(0)
     }
 
+    /// How well the unknown word `folded` reads as a regular inflection of a lexicon
+    /// word ("foldables", "fabs"; [`crate::morphology::inflection_stems`]): the largest
+    /// count among the stems the lexicon knows, 0 if it knows none.
+    pub fn best_inflection_count(&self, folded: &str) -> u64 {
+        let mut best = 0;
+        crate::morphology::inflection_stems(folded, |stem| {
+            best = best.max(self.count(stem).unwrap_or(0));
+        });
+        best
+    }
+
     /// Number of distinct words.
     pub fn len(&self) -> usize {
         self.map.len()

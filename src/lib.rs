@@ -38,6 +38,7 @@ pub mod feed;
 pub mod lexicon;
 pub mod model;
 pub mod model_file;
+pub mod morphology;
 pub mod ngram;
 pub mod realword;
 pub mod report;

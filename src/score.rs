@@ -194,6 +194,7 @@ impl CachedType {
             spin_source_count: 0,
             neighbour_count: 0,
             split_count: 0,
+            inflection_count: 0,
         }
     }
 }
@@ -226,6 +227,8 @@ struct UnknownType {
     neighbour_count: u64,
     /// How well it reads as two words (0: not at all).
     split_count: u64,
+    /// How well it reads as a regular inflection of a word (0: not at all).
+    inflection_count: u64,
 }
 
 /// What the scorer knows about one distinct (folded) word of a document.
@@ -243,6 +246,7 @@ struct TypeEvidence {
     spin_source_count: u64,
     neighbour_count: u64,
     split_count: u64,
+    inflection_count: u64,
 }
 
 impl TypeEvidence {
@@ -251,6 +255,7 @@ impl TypeEvidence {
     fn add_surroundings(&mut self, u: UnknownType, with_spin: bool) {
         self.neighbour_count = u.neighbour_count;
         self.split_count = u.split_count;
+        self.inflection_count = u.inflection_count;
         if with_spin {
             self.spin_source_count = u.spin_source_count;
             self.spin_source = u.spin_source_count > 0;
@@ -263,7 +268,7 @@ impl TypeEvidence {
             mean_bits: (self.bits / self.symbols.max(1) as f64) as f32,
             max_bits: self.max_bits,
             chars: self.chars,
-            shape: tokenize::shape(word),
+            shape: tokenize::stem_shape(word),
             sentence_start,
             has_digit: tokenize::has_digit(word),
             repeated,
@@ -272,15 +277,40 @@ impl TypeEvidence {
             spin_source_count: self.spin_source_count,
             neighbour_count: self.neighbour_count,
             split_count: self.split_count,
+            inflection_count: self.inflection_count,
         }
     }
 }
 
-/// A possessive's stem ("chatbot's" -> "chatbot", "students'" -> "students").
-fn possessive_stem(folded: &str) -> Option<&str> {
-    folded
-        .strip_suffix("'s")
-        .or_else(|| folded.strip_suffix('\''))
+/// Prefixes that English writes before a hyphen as a part of their own ("pre-war",
+/// "tri-border", "quasi-official") but that a lexicon may not list as words: the
+/// default one drops "pre" and "tri" as likely slips of "per" and "try". Only the
+/// first part of a hyphenated compound is excused this way.
+const COMBINING_PREFIXES: [&str; 40] = [
+    "ante", "anti", "auto", "bi", "bio", "co", "contra", "counter", "cyber", "de", "demi", "eco",
+    "ex", "extra", "hemi", "hyper", "hypo", "infra", "inter", "intra", "macro", "mega", "micro",
+    "mid", "mini", "multi", "neo", "non", "para", "post", "pre", "pro", "proto", "pseudo", "quasi",
+    "re", "semi", "sub", "tri", "uni",
+];
+
+/// True when `word` is a combining prefix (any case) and `after`, the text that follows
+/// it, goes on with a hyphen and a letter.
+fn is_combining_prefix(word: &str, after: &str) -> bool {
+    let mut rest = after.chars();
+    rest.next() == Some('-')
+        && rest.next().is_some_and(char::is_alphabetic)
+        && COMBINING_PREFIXES
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(word))
+}
+
+/// The part of a folded word the character model judges: all of it but a possessive
+/// ending. That ending is grammar, not spelling, and the model learnt from a word list
+/// that hardly has it: "TSMC's" would owe most of its surprisal to the apostrophe.
+fn spelling(folded: &str) -> &str {
+    tokenize::possessive_stem(folded)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(folded)
 }
 
 /// Hashes of a word and of each of its one-character deletions.
@@ -425,7 +455,7 @@ impl<'m> Scorer<'m> {
         let lexicon = self.model.lexicon();
         lexicon
             .count(folded)
-            .or_else(|| lexicon.count(possessive_stem(folded)?))
+            .or_else(|| lexicon.count(tokenize::possessive_stem(folded)?))
             .unwrap_or(0)
     }
 
@@ -440,10 +470,7 @@ impl<'m> Scorer<'m> {
         if let Some(cached) = TYPE_CACHE.with(|c| c.borrow().get(self.id, folded)) {
             return cached.evidence(allowed);
         }
-        let lm = self.model.char_lm();
-        lm.alphabet().encode_word(folded, symbols);
-        surprisals.clear();
-        lm.surprisals_of_symbols(symbols, surprisals);
+        self.spelling_surprisals(folded, symbols, surprisals);
         let core = CachedType {
             count: self.lexicon_count(folded),
             bits: surprisals.iter().sum(),
@@ -457,8 +484,16 @@ impl<'m> Scorer<'m> {
         core.evidence(allowed)
     }
 
-    /// Gathers the evidence for one word on its own (no document context); the
-    /// per-symbol surprisals are left in `surprisals`.
+    /// The character model's surprisal of each symbol of `folded`'s spelling (see
+    /// [`spelling`]) into `surprisals`, its symbols into `symbols`.
+    fn spelling_surprisals(&self, folded: &str, symbols: &mut Vec<u8>, surprisals: &mut Vec<f32>) {
+        let lm = self.model.char_lm();
+        lm.alphabet().encode_word(spelling(folded), symbols);
+        surprisals.clear();
+        lm.surprisals_of_symbols(symbols, surprisals);
+    }
+
+    /// Gathers the evidence for one word on its own (no document context).
     pub fn evidence(
         &self,
         word: &str,
@@ -482,8 +517,9 @@ impl<'m> Scorer<'m> {
     ///   token that is itself a synonym is a word;
     /// * the count of its most frequent one-edit neighbour
     ///   ([`crate::lexicon::Lexicon::best_neighbour_count`]) and how well it splits
-    ///   into two words ([`crate::lexicon::Lexicon::best_split_count`]), a possessive
-    ///   looked at without its `'s`.
+    ///   into two words ([`crate::lexicon::Lexicon::best_split_count`]) or as an
+    ///   inflection of one ([`crate::lexicon::Lexicon::best_inflection_count`]), a
+    ///   possessive looked at without its `'s`.
     fn unknown_type(&self, folded: &str) -> UnknownType {
         if let Some(hit) = UNKNOWN_CACHE.with(|c| c.borrow().get(self.id, folded)) {
             return hit;
@@ -501,11 +537,12 @@ impl<'m> Scorer<'m> {
             .max()
             .unwrap_or(0)
         });
-        let stem = possessive_stem(folded).unwrap_or(folded);
+        let stem = tokenize::possessive_stem(folded).unwrap_or(folded);
         let found = UnknownType {
             spin_source_count,
             neighbour_count: lexicon.best_neighbour_count(stem),
             split_count: lexicon.best_split_count(stem),
+            inflection_count: lexicon.best_inflection_count(stem),
         };
         UNKNOWN_CACHE.with(|c| c.borrow_mut().insert(self.id, folded, found));
         found
@@ -570,11 +607,14 @@ impl<'m> Scorer<'m> {
             .collect();
         let mut type_ids: FxHashMap<std::borrow::Cow<'_, str>, u32> = FxHashMap::default();
         let mut names: Vec<std::borrow::Cow<'_, str>> = Vec::new();
+        // Uses of each surface form, a possessive counting as its stem: "Korvex's" is
+        // the name used four times as "Korvex".
         let mut surface_counts: FxHashMap<&str, u32> = FxHashMap::default();
+        let surface = |w| tokenize::possessive_stem(w).unwrap_or(w);
         let mut token_types = Vec::with_capacity(tokens.len());
         for t in &tokens {
             let w = t.text(text);
-            *surface_counts.entry(w).or_default() += 1;
+            *surface_counts.entry(surface(w)).or_default() += 1;
             let folded = fold_case(w);
             let id = match type_ids.get(folded.as_ref()) {
                 Some(&id) => id,
@@ -622,14 +662,14 @@ impl<'m> Scorer<'m> {
             .map(|(t, id)| {
                 let word = t.text(text);
                 let ty = &types[id as usize];
-                let repeated = surface_counts.get(word).copied().unwrap_or(0) > 1;
+                let repeated = surface_counts.get(surface(word)).copied().unwrap_or(0) > 1;
                 WordEvidence {
                     start: t.start,
                     end: t.end,
                     evidence: ty.token_evidence(word, t.sentence_start, repeated),
                     bits: ty.bits,
                     symbols: ty.symbols,
-                    allowed: ty.allowed,
+                    allowed: ty.allowed || is_combining_prefix(word, &text[t.end..]),
                 }
             })
             .collect()
@@ -667,9 +707,10 @@ impl<'m> Scorer<'m> {
     pub fn explain(&self, word: &str) -> Explanation {
         let (mut symbols, mut surprisals) = (Vec::new(), Vec::new());
         let evidence = self.evidence(word, false, false, &mut symbols, &mut surprisals);
-        let alphabet = self.model.char_lm().alphabet();
         let folded = fold_case(word);
-        let names = folded
+        self.spelling_surprisals(&folded, &mut symbols, &mut surprisals);
+        let alphabet = self.model.char_lm().alphabet();
+        let names = spelling(&folded)
             .chars()
             .map(|c| {
                 if alphabet.symbol(c) == crate::alphabet::UNK {
@@ -697,6 +738,7 @@ impl<'m> Scorer<'m> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tokenize::Shape;
 
     #[test]
     fn allow_list_folds_and_splits_entries() {
@@ -716,6 +758,54 @@ mod tests {
             .into_iter()
             .map(|w| (text[w.start..w.end].to_string(), w.evidence))
             .collect()
+    }
+
+    #[test]
+    fn a_possessive_counts_as_a_use_of_its_stem() {
+        let ev = evidence_of("Korvex fell. Analysts like Korvex, and Korvex's token rose.");
+        let possessive = ev.iter().find(|(w, _)| w == "Korvex's").unwrap();
+        assert!(possessive.1.repeated);
+        let ev = evidence_of("Analysts said Korvex's token rose.");
+        assert!(!ev.iter().find(|(w, _)| w == "Korvex's").unwrap().1.repeated);
+    }
+
+    #[test]
+    fn possessive_and_acronym_plural_keep_the_stem_s_shape_and_spelling() {
+        let ev = evidence_of("Shares of TSMC's rivals and the NGOs rose.");
+        let get = |word: &str| ev.iter().find(|(w, _)| w == word).unwrap().1;
+        assert_eq!(get("TSMC's").shape, Shape::AllCaps);
+        assert_eq!(get("NGOs").shape, Shape::AllCaps);
+        // The apostrophe is not part of the spelling the character model judges.
+        let model = Model::embedded().expect("the embedded model loads");
+        let scorer = Scorer::new(&model, AllowList::new()).expect("calibrated");
+        let with = scorer.explain("TSMC's");
+        let without = scorer.explain("TSMC");
+        assert_eq!(with.surprisals, without.surprisals);
+        assert_eq!(with.evidence.mean_bits, without.evidence.mean_bits);
+    }
+
+    #[test]
+    fn combining_prefixes_are_excused_only_before_a_hyphen() {
+        let model = Model::embedded().expect("the embedded model loads");
+        let scorer = Scorer::new(&model, AllowList::new()).expect("calibrated");
+        let text = "The tri-border area, a pre-war tri and Tri-state, pre -war, tri-.";
+        let allowed: Vec<(&str, bool)> = scorer
+            .document_evidence(text)
+            .into_iter()
+            .map(|w| (&text[w.start..w.end], w.allowed))
+            .filter(|(w, _)| w.eq_ignore_ascii_case("tri") || *w == "pre")
+            .collect();
+        assert_eq!(
+            allowed,
+            [
+                ("tri", true),
+                ("pre", true),
+                ("tri", false),
+                ("Tri", true),
+                ("pre", false),
+                ("tri", false)
+            ]
+        );
     }
 
     /// The spin-source evidence of each word of `text` (embedded model).
@@ -743,6 +833,24 @@ mod tests {
         // Known words carry neither.
         assert_eq!(evidence["officials"].neighbour_count, 0);
         assert_eq!(evidence["port"].split_count, 0);
+        assert_eq!(evidence["port"].inflection_count, 0);
+    }
+
+    #[test]
+    fn unknown_words_know_the_words_they_inflect() {
+        let text = "New foldables and fabs, but the giveed dutys.";
+        let evidence: FxHashMap<String, TokenEvidence> = evidence_of(text).into_iter().collect();
+        let model = Model::embedded().expect("the embedded model loads");
+        let lexicon = model.lexicon();
+        assert_eq!(lexicon.count("foldables"), None);
+        assert_eq!(
+            evidence["foldables"].inflection_count,
+            lexicon.count("foldable").expect("in the lexicon")
+        );
+        assert!(evidence["fabs"].inflection_count > 0);
+        // Rule-breaking forms: give + "ed", duty + "s".
+        assert_eq!(evidence["giveed"].inflection_count, 0);
+        assert_eq!(evidence["dutys"].inflection_count, 0);
     }
 
     fn spin_source_of(text: &str, word: &str) -> bool {

@@ -285,6 +285,26 @@ pub fn shape(word: &str) -> Shape {
     }
 }
 
+/// The capitalisation pattern of `word` without its possessive or acronym-plural
+/// ending: `TSMC's`, `NGOs` and `CPUs'` are [`Shape::AllCaps`], `Kenya's` is
+/// [`Shape::Capitalized`]. This is the shape a reader judges a word by; [`shape`] is the
+/// shape of the exact string (what the corruption generator keeps). Never panics.
+pub fn stem_shape(word: &str) -> Shape {
+    let stem = possessive_stem(word).unwrap_or(word);
+    match stem.strip_suffix('s') {
+        Some(acronym) if shape(acronym) == Shape::AllCaps => Shape::AllCaps,
+        _ => shape(stem),
+    }
+}
+
+/// A possessive's stem: `word` without a final `'s` or `'` (either apostrophe),
+/// `chatbot's` -> `chatbot`, `students’` -> `students`; `None` for any other word.
+/// Never panics.
+pub fn possessive_stem(word: &str) -> Option<&str> {
+    let stem = word.strip_suffix('s').unwrap_or(word);
+    stem.strip_suffix(is_apostrophe)
+}
+
 /// True if `word` contains a digit (ASCII or any other script's), the same notion of
 /// digit the tokenizer uses. Never panics.
 pub fn has_digit(word: &str) -> bool {
@@ -1431,6 +1451,39 @@ mod tests {
         ];
         for (word, expected) in cases {
             assert_eq!(shape(word), expected, "shape({word:?})");
+        }
+    }
+
+    #[test]
+    fn possessive_stems() {
+        assert_eq!(possessive_stem("chatbot's"), Some("chatbot"));
+        assert_eq!(possessive_stem("Korvex\u{2019}s"), Some("Korvex"));
+        assert_eq!(possessive_stem("students'"), Some("students"));
+        assert_eq!(possessive_stem("'s"), Some(""));
+        assert_eq!(possessive_stem("students"), None);
+        assert_eq!(possessive_stem("don't"), None);
+        assert_eq!(possessive_stem(""), None);
+    }
+
+    #[test]
+    fn stem_shapes_ignore_possessive_and_acronym_plural() {
+        let cases = [
+            ("TSMC's", Shape::AllCaps),
+            ("TSMC\u{2019}s", Shape::AllCaps),
+            ("NGOs", Shape::AllCaps),
+            ("CPUs'", Shape::AllCaps),
+            ("Kenya's", Shape::Capitalized),
+            ("students'", Shape::Lower),
+            ("Is", Shape::Capitalized),
+            ("iPhone's", Shape::MixedCase),
+            ("McDonald's", Shape::MixedCase),
+            ("TSMc's", Shape::MixedCase),
+            ("s", Shape::Lower),
+            ("'", Shape::NoCase),
+            ("", Shape::NoCase),
+        ];
+        for (word, expected) in cases {
+            assert_eq!(stem_shape(word), expected, "stem_shape({word:?})");
         }
     }
 

@@ -1,0 +1,232 @@
+//! Regular English inflection: the words an unknown word could be a spelt-by-the-rules
+//! inflection of.
+//!
+//! A lexicon lists "foldable" but not "foldables", "fab" but not "fabs": a reader who
+//! knows a word knows its plural, past and "-ing" form. So an unknown word that is a
+//! regular inflection of a known word is probably a new word, not damage. The rules
+//! matter as much as the suffix: English spelling drops a final e before "-ed" and
+//! "-ing", turns a consonant's y into "ie", adds "es" after a hissing sound and doubles
+//! a final consonant. What an in-word synonym swap leaves behind ("giveed" from give +
+//! "ed", "arouseing", "dutys", "touchs", "cultivateers") breaks those rules, and gets
+//! no stem here.
+//!
+//! [`inflection_stems`] only proposes stems; the caller asks its lexicon which exist
+//! ([`crate::lexicon::Lexicon::best_inflection_count`]).
+
+/// Shortest stem considered, in bytes: shorter ones ("a" + "s") explain anything.
+const MIN_STEM: usize = 3;
+
+/// Calls `f` with every stem that `word` (folded to lowercase) is a regular inflection
+/// of: plural or third person (`-s`, `-es`, `-ies`), past (`-ed`, `-ied`), `-ing`,
+/// comparative and superlative (`-er`, `-est`), `-ly`, `-ness`, and a plural of any of
+/// these ("hyperscalers" -> "hyperscaler" -> "hyperscale"). A stem can be proposed more
+/// than once; proposals need not be words.
+pub fn inflection_stems(word: &str, mut f: impl FnMut(&str)) {
+    let mut buf = String::new();
+    let mut emit = |stem: &str, tail: &str| {
+        if stem.len() + tail.len() >= MIN_STEM {
+            buf.clear();
+            buf.push_str(stem);
+            buf.push_str(tail);
+            f(&buf);
+        }
+    };
+    if let Some(singular) = plural_stems(word, &mut emit) {
+        suffix_stems(singular, &mut emit);
+    }
+    suffix_stems(word, &mut emit);
+}
+
+/// Stems of a plural or third-person form. Returns the plain `-s` stem when there is
+/// one, so that the caller can undo a second suffix under it ("-ers", "-ings").
+fn plural_stems<'a>(word: &'a str, emit: &mut impl FnMut(&str, &str)) -> Option<&'a str> {
+    if let Some(b) = word.strip_suffix("ies") {
+        if ends_with_consonant(b) {
+            emit(b, "y");
+        }
+    }
+    if let Some(b) = word.strip_suffix("es") {
+        if hisses(b) || b.ends_with('o') {
+            emit(b, "");
+        }
+    }
+    let b = word.strip_suffix('s')?;
+    if b.ends_with('s') || hisses(b) || consonant_y(b) {
+        return None;
+    }
+    emit(b, "");
+    Some(b)
+}
+
+/// Stems under one suffix other than a plural.
+fn suffix_stems(word: &str, emit: &mut impl FnMut(&str, &str)) {
+    // Past, comparative, superlative: "-ied"/"-ier"/"-iest" from y, a dropped e
+    // ("liked", "nicer"), a doubled consonant ("stopped"), or the plain stem.
+    for (suffix, y_form) in [("ed", "ied"), ("er", "ier"), ("est", "iest")] {
+        if let Some(b) = word.strip_suffix(y_form) {
+            if ends_with_consonant(b) {
+                emit(b, "y");
+            }
+        }
+        if let Some(b) = word.strip_suffix(suffix) {
+            ed_like_stems(b, emit);
+        }
+    }
+    if let Some(b) = word.strip_suffix("ing") {
+        // "seeing", "dyeing" keep their e; "making" dropped it.
+        if !b.ends_with('e') || b.ends_with("ee") || b.ends_with("ye") || b.ends_with("oe") {
+            emit(b, "");
+        }
+        if !b.ends_with('e') {
+            emit(b, "e");
+        }
+        if let Some(single) = undoubled(b) {
+            emit(single, "");
+        }
+    }
+    if let Some(b) = word.strip_suffix("ly") {
+        if let Some(c) = b.strip_suffix('i') {
+            if ends_with_consonant(c) {
+                emit(c, "y");
+            }
+        } else if !consonant_y(b) {
+            emit(b, "");
+        }
+        // "simply" from "simple".
+        if ends_with_consonant(b) {
+            emit(b, "le");
+        }
+    }
+    if let Some(b) = word.strip_suffix("ness") {
+        if let Some(c) = b.strip_suffix('i') {
+            if ends_with_consonant(c) {
+                emit(c, "y");
+            }
+        } else {
+            emit(b, "");
+        }
+    }
+}
+
+/// Stems under a suffix that starts with e ("-ed", "-er", "-est"), `b` being what is
+/// left: the stem's own e merged with the suffix's ("liked" -> "like"), the plain stem
+/// when it does not end in e or a consonant's y, or a doubled consonant undone.
+fn ed_like_stems(b: &str, emit: &mut impl FnMut(&str, &str)) {
+    emit(b, "e");
+    if !b.ends_with('e') && !consonant_y(b) {
+        emit(b, "");
+    }
+    if let Some(single) = undoubled(b) {
+        emit(single, "");
+    }
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u')
+}
+
+fn ends_with_consonant(s: &str) -> bool {
+    s.ends_with(|c: char| c.is_alphabetic() && !is_vowel(c))
+}
+
+/// Ends in a sound that takes "-es": s, x, z, ch, sh.
+fn hisses(s: &str) -> bool {
+    s.ends_with(['s', 'x', 'z']) || s.ends_with("ch") || s.ends_with("sh")
+}
+
+/// Ends in a y after a consonant ("duty"), which inflects as "ie".
+fn consonant_y(s: &str) -> bool {
+    s.strip_suffix('y').is_some_and(ends_with_consonant)
+}
+
+/// `s` without its last letter when it ends in a doubled consonant ("stopp" -> "stop").
+fn undoubled(s: &str) -> Option<&str> {
+    let mut rev = s.chars().rev();
+    let (last, before) = (rev.next()?, rev.next()?);
+    (last == before && last.is_ascii_alphabetic() && !is_vowel(last))
+        .then(|| &s[..s.len() - last.len_utf8()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stems(word: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        inflection_stems(word, |s| out.push(s.to_string()));
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn regular_inflections_find_their_stem() {
+        let cases = [
+            ("foldables", "foldable"),
+            ("fabs", "fab"),
+            ("cities", "city"),
+            ("boxes", "box"),
+            ("watches", "watch"),
+            ("heroes", "hero"),
+            ("liked", "like"),
+            ("agreed", "agree"),
+            ("carried", "carry"),
+            ("stopped", "stop"),
+            ("called", "call"),
+            ("making", "make"),
+            ("seeing", "see"),
+            ("running", "run"),
+            ("nicer", "nice"),
+            ("happiest", "happy"),
+            ("bigger", "big"),
+            ("quickly", "quick"),
+            ("happily", "happy"),
+            ("simply", "simple"),
+            ("kindness", "kind"),
+            ("emptiness", "empty"),
+            ("hyperscalers", "hyperscaler"),
+            ("hyperscalers", "hyperscale"),
+            ("chipmakings", "chipmaking"),
+        ];
+        for (word, stem) in cases {
+            assert!(
+                stems(word).iter().any(|s| s == stem),
+                "{word} -> {stem}: {:?}",
+                stems(word)
+            );
+        }
+    }
+
+    #[test]
+    fn rule_breaking_forms_get_no_stem() {
+        let cases = [
+            ("giveed", "give"),
+            ("arouseing", "arouse"),
+            ("dutys", "duty"),
+            ("touchs", "touch"),
+            ("processs", "process"),
+            ("englishs", "english"),
+            ("cultivateers", "cultivate"),
+            ("minuteing", "minute"),
+        ];
+        for (word, stem) in cases {
+            assert!(
+                !stems(word).iter().any(|s| s == stem),
+                "{word} -> {stem}: {:?}",
+                stems(word)
+            );
+        }
+    }
+
+    #[test]
+    fn short_and_odd_input_is_safe() {
+        for word in [
+            "", "s", "es", "ing", "ed", "ly", "ness", "ss", "ééés", "日本s",
+        ] {
+            for s in stems(word) {
+                assert!(s.len() >= MIN_STEM, "{word} -> {s}");
+            }
+        }
+        assert!(stems("as").is_empty());
+    }
+}
