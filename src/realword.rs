@@ -23,7 +23,9 @@
 //! probable the window of neighbours is with `a` in the word's place. A logistic
 //! regression over the best alternative's evidence ([`FEATURE_NAMES`]: the gain, where
 //! the alternative came from, how common both words are, how many of their context pairs
-//! the model holds) gives `P(real-word error)`; it is fitted by [`calibrate`] on
+//! the model holds, how often the document uses each of them, how many synonyms a spinner
+//! had to choose from, and what the typing channel charges for an edit) gives
+//! `P(real-word error)`; it is fitted by [`calibrate`] on
 //! whole-word spins and real-word typos generated from clean text
 //! ([`crate::corrupt::CorruptMode::WordSpin`], [`crate::corrupt::CorruptMode::RealTypo`]),
 //! and stored in the model. A word is flagged when that probability reaches the
@@ -61,6 +63,7 @@ use rayon::prelude::*;
 
 use crate::cache::{next_owner, TokenCache};
 use crate::calibrate::{fit, sigmoid, Calibration};
+use crate::channel::Channel;
 use crate::corrupt::{CorruptConfig, CorruptMode, Corrupter};
 use crate::counts::fold_case;
 use crate::error::{Error, Result};
@@ -74,7 +77,7 @@ use crate::wordlm::{for_each_run, word_key, WordLm};
 pub const DEFAULT_REALWORD_THRESHOLD: f32 = 0.8;
 
 /// The real-word decision's features, in the order of the calibration weights.
-pub const FEATURE_NAMES: [&str; 14] = [
+pub const FEATURE_NAMES: [&str; 18] = [
     "bias",
     "gain_bits",
     "context_gain_bits",
@@ -89,6 +92,10 @@ pub const FEATURE_NAMES: [&str; 14] = [
     "context_sides",
     "ln_alternatives",
     "second_gain_bits",
+    "ln_word_uses_in_document",
+    "ln_alternative_uses_in_document",
+    "ln_alternative_synonyms",
+    "edit_channel_nats",
 ];
 
 /// Number of real-word features.
@@ -109,6 +116,10 @@ const CONTEXT_GAIN_IF_PAIRS_HELD: usize = 10;
 const CONTEXT_SIDES: usize = 11;
 const LN_ALTERNATIVES: usize = 12;
 const SECOND_GAIN_BITS: usize = 13;
+const WORD_USES: usize = 14;
+const ALTERNATIVE_USES: usize = 15;
+const ALTERNATIVE_SYNONYMS: usize = 16;
+const EDIT_CHANNEL_NATS: usize = 17;
 
 /// Gains enter the features clamped to this many bits either way.
 const GAIN_CLAMP: f32 = 30.0;
@@ -161,6 +172,17 @@ struct Alternative {
     inflection: bool,
     /// log2 P of the alternative alone.
     log2_p: f32,
+    /// How many synonyms the thesaurus gives the alternative (0 for an edit): a spinner
+    /// picks one of them, so the fewer it has, the likelier the observed one.
+    synonyms: u32,
+    /// For an edit, `-ln P(word typed | alternative meant)` under the typing channel
+    /// ([`crate::channel`]): "form" for "from" is a cheap slip, "tin" for "in" is not.
+    /// 0 for a thesaurus source.
+    channel_nats: f32,
+    /// The log-odds its features other than its uses in the document add, under the
+    /// detector's weights ([`RealwordDetector::static_logit`]): the part of the bound
+    /// on a decision that no context changes, computed once per alternative.
+    static_logit: f32,
 }
 
 type Confusions = Rc<[Alternative]>;
@@ -219,6 +241,9 @@ struct Evidence<'a> {
     sides: u8,
     /// Size of the confusion set.
     alternatives: usize,
+    /// How many times the document uses the word, and the best alternative.
+    word_uses: u32,
+    best_uses: u32,
 }
 
 impl Evidence<'_> {
@@ -226,7 +251,7 @@ impl Evidence<'_> {
     fn features(&self) -> [f32; NUM_FEATURES] {
         let mut x = [0.0; NUM_FEATURES];
         self.word_features(&mut x);
-        alternative_features(self.best, &mut x);
+        alternative_features(self.best, self.best_uses, &mut x);
         let gain = clamp_gain(self.gain);
         let context_gain = clamp_gain(gain - self.commoner_by());
         let thesaurus = self.best.source == Source::Thesaurus;
@@ -246,6 +271,7 @@ impl Evidence<'_> {
         x[WORD_PAIRS_HELD] = self.word_pairs;
         x[CONTEXT_SIDES] = f32::from(self.sides);
         x[LN_ALTERNATIVES] = (1.0 + self.alternatives as f32).ln();
+        x[WORD_USES] = (self.word_uses.max(1) as f32).ln();
     }
 
     /// How many bits more probable the best alternative is than the word, alone: the
@@ -255,11 +281,39 @@ impl Evidence<'_> {
     }
 }
 
-/// Sets the features of the best alternative that do not depend on its context.
-fn alternative_features(a: &Alternative, x: &mut [f32; NUM_FEATURES]) {
+/// Sets the features of the best alternative that do not depend on its neighbours;
+/// `uses` is how many times the document uses it.
+fn alternative_features(a: &Alternative, uses: u32, x: &mut [f32; NUM_FEATURES]) {
     x[FROM_THESAURUS] = f32::from(u8::from(a.source == Source::Thesaurus));
     x[INFLECTION] = f32::from(u8::from(a.inflection));
     x[ALTERNATIVE_LOG2_P] = a.log2_p.max(MIN_FEATURE_LOG2_P) / 10.0;
+    x[ALTERNATIVE_USES] = uses_feature(uses);
+    x[ALTERNATIVE_SYNONYMS] = (1.0 + a.synonyms as f32).ln();
+    x[EDIT_CHANNEL_NATS] = a.channel_nats / 10.0;
+}
+
+/// The feature value of `uses` uses of a word in the document.
+fn uses_feature(uses: u32) -> f32 {
+    (1.0 + uses as f32).ln()
+}
+
+/// How many times a document uses each word (by [`word_key`] of its folded form): a
+/// spinner swaps some uses of a word and leaves others, and a typist who means "from"
+/// writes it correctly elsewhere, so the word a suspect displaced is often in the
+/// document already, while a word the writer chose tends to recur.
+#[derive(Debug, Default)]
+struct DocumentUses(rustc_hash::FxHashMap<u64, u32>);
+
+impl DocumentUses {
+    fn add(&mut self, keys: &[u64]) {
+        for &k in keys {
+            *self.0.entry(k).or_insert(0) += 1;
+        }
+    }
+
+    fn get(&self, key: u64) -> u32 {
+        self.0.get(&key).copied().unwrap_or(0)
+    }
 }
 
 fn clamp_gain(bits: f32) -> f32 {
@@ -290,6 +344,13 @@ struct Scratch {
     bounds: Vec<(f32, bool)>,
 }
 
+/// What judging the words of one document shares from word to word.
+#[derive(Debug, Default)]
+struct DocumentPass {
+    uses: DocumentUses,
+    scratch: Scratch,
+}
+
 #[derive(Debug)]
 struct RunContext {
     keys: Vec<u64>,
@@ -306,6 +367,7 @@ pub struct RealwordDetector<'m> {
     thesaurus: Option<&'m Thesaurus>,
     calibration: Calibration,
     threshold: f32,
+    channel: Channel,
 }
 
 /// Checks that stored weights fit this build's real-word features.
@@ -333,6 +395,7 @@ impl<'m> RealwordDetector<'m> {
             thesaurus: model.thesaurus(),
             calibration,
             threshold,
+            channel: Channel::default(),
         })
     }
 
@@ -408,13 +471,19 @@ impl<'m> RealwordDetector<'m> {
         prune: bool,
         mut f: impl FnMut(Judgement),
     ) {
-        let mut scratch = Scratch::default();
+        // First the runs' words and how often the document uses each, then the
+        // judgements, which weigh those uses.
+        let mut runs = Vec::new();
+        let mut pass = DocumentPass::default();
         for_each_run(text, |run| {
-            if run.len() < 2 {
-                return;
-            }
             let folded: Vec<_> = run.iter().map(|t| fold_case(t.text(text))).collect();
             let keys: Vec<u64> = folded.iter().map(|w| word_key(w)).collect();
+            pass.uses.add(&keys);
+            if run.len() >= 2 {
+                runs.push((run.to_vec(), folded, keys));
+            }
+        });
+        for (run, folded, keys) in runs {
             let types: Vec<WordType> = keys.iter().map(|&k| self.word_type(k)).collect();
             let log2_p = types.iter().map(|t| t.log2_p).collect();
             let context = Rc::new(RunContext { keys, log2_p });
@@ -430,13 +499,11 @@ impl<'m> RealwordDetector<'m> {
                 if alternatives.is_empty() {
                     continue;
                 }
-                if let Some(j) =
-                    self.judgement(&context, i, span, alternatives, prune, &mut scratch)
-                {
+                if let Some(j) = self.judgement(&context, i, span, alternatives, prune, &mut pass) {
                     f(j);
                 }
             }
-        });
+        }
     }
 
     /// The evidence on the word at `i` of `run`, or `None` when `prune` is set and no
@@ -448,8 +515,9 @@ impl<'m> RealwordDetector<'m> {
         span: Range<usize>,
         alternatives: Confusions,
         prune: bool,
-        scratch: &mut Scratch,
+        pass: &mut DocumentPass,
     ) -> Option<Judgement> {
+        let DocumentPass { uses, scratch } = pass;
         let word = run.keys[i];
         let word_p = run.log2_p[i];
         let sides = u8::from(i > 0) + u8::from(i + 1 < run.keys.len());
@@ -499,6 +567,8 @@ impl<'m> RealwordDetector<'m> {
                     best_pairs: 0.0,
                     sides,
                     alternatives: alternatives.len(),
+                    word_uses: uses.get(word),
+                    best_uses: 0,
                 };
                 let mut x = [0.0; NUM_FEATURES];
                 evidence.word_features(&mut x);
@@ -508,6 +578,7 @@ impl<'m> RealwordDetector<'m> {
                     let max_gain = score(a.log2_p, b.iter().map(|&(p, _)| p).sum()) - base;
                     let max_pairs = b.iter().filter(|&&(_, maybe)| maybe).count();
                     evidence.best = a;
+                    evidence.best_uses = uses.get(a.key);
                     let logit = self.max_logit(&evidence, word_logit, max_gain, max_pairs as f32);
                     max_logit = max_logit.max(logit);
                 }
@@ -552,6 +623,8 @@ impl<'m> RealwordDetector<'m> {
             best_pairs: self.pairs_held(&run.keys, i, best.key),
             sides,
             alternatives: alternatives.len(),
+            word_uses: uses.get(word),
+            best_uses: uses.get(best.key),
         }
         .features();
         Some(Judgement {
@@ -577,9 +650,8 @@ impl<'m> RealwordDetector<'m> {
     /// at one of their ends.
     fn max_logit(&self, e: &Evidence, word_logit: f32, max_gain: f32, max_pairs: f32) -> f32 {
         let w = &self.calibration.weights;
-        let mut x = [0.0; NUM_FEATURES];
-        alternative_features(e.best, &mut x);
-        let fixed = word_logit + self.calibration.logit_of(&x);
+        let fixed =
+            word_logit + e.best.static_logit + w[ALTERNATIVE_USES] * uses_feature(e.best_uses);
         let shift = e.commoner_by();
         let thesaurus = f32::from(u8::from(e.best.source == Source::Thesaurus));
         let per_cg = w[CONTEXT_GAIN_BITS] + thesaurus * w[CONTEXT_GAIN_IF_THESAURUS];
@@ -662,6 +734,19 @@ impl<'m> RealwordDetector<'m> {
                     source,
                     inflection: inflections(word, folded),
                     log2_p: self.lm.log2_joint(&[key]),
+                    synonyms: match (source, self.thesaurus) {
+                        (Source::Thesaurus, Some(t)) => t.synonyms(word).count() as u32,
+                        _ => 0,
+                    },
+                    channel_nats: match source {
+                        Source::Edit => {
+                            let typed: Vec<char> = folded.chars().collect();
+                            let meant: Vec<char> = word.chars().collect();
+                            self.channel.cost(&typed, &meant) as f32
+                        }
+                        Source::Thesaurus => 0.0,
+                    },
+                    static_logit: 0.0,
                 });
             }
         };
@@ -689,7 +774,18 @@ impl<'m> RealwordDetector<'m> {
             });
             out.truncate(MAX_ALTERNATIVES);
         }
+        for a in &mut out {
+            a.static_logit = self.static_logit(a);
+        }
         out
+    }
+
+    /// The log-odds that `a`'s own features add when it is the best alternative, its
+    /// uses in the document left out ([`Alternative::static_logit`]).
+    fn static_logit(&self, a: &Alternative) -> f32 {
+        let mut x = [0.0; NUM_FEATURES];
+        alternative_features(a, 0, &mut x);
+        self.calibration.logit_of(&x)
     }
 
     /// Finds the best joint reading of each group of adjacent flags.
@@ -991,6 +1087,52 @@ mod tests {
             .is_empty());
     }
 
+    /// The features of every judged word of `text`, by word.
+    fn judged(detector: &RealwordDetector<'_>, text: &str) -> Vec<(String, [f32; NUM_FEATURES])> {
+        let mut out = Vec::new();
+        detector.judge(text, &|_| false, false, |j| {
+            out.push((text[j.span.clone()].to_string(), j.features))
+        });
+        out
+    }
+
+    #[test]
+    fn the_document_s_other_uses_of_the_word_and_its_alternative_are_evidence() {
+        let model = model();
+        let detector = RealwordDetector::new(&model, 0.5).unwrap();
+        let alone = judged(&detector, "He came form the city.");
+        let form = |j: &[(String, [f32; NUM_FEATURES])]| {
+            j.iter()
+                .find(|(w, _)| w == "form")
+                .expect("form is judged")
+                .1
+        };
+        assert_eq!(form(&alone)[WORD_USES], 0.0);
+        assert_eq!(form(&alone)[ALTERNATIVE_USES], 0.0);
+        let text = "He came form the city. From the city he came from the city, form or no form.";
+        let both = judged(&detector, text);
+        // "form" is used three times; "from" twice, one of them capitalised.
+        assert!((form(&both)[WORD_USES] - 3f32.ln()).abs() < 1e-6);
+        assert!((form(&both)[ALTERNATIVE_USES] - 3f32.ln()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn alternatives_carry_their_channel_cost_and_synonym_count() {
+        let model = model();
+        let detector = RealwordDetector::new(&model, 0.5).unwrap();
+        let form = detector.find_confusions("form");
+        let from = form.iter().find(|a| &*a.word == "from").expect("one edit");
+        assert_eq!(from.source, Source::Edit);
+        let expected = Channel::default().cost(&['f', 'o', 'r', 'm'], &['f', 'r', 'o', 'm']);
+        assert!(from.channel_nats > 0.0);
+        assert!((f64::from(from.channel_nats) - expected).abs() < 1e-4);
+        assert_eq!(from.synonyms, 0);
+        let armaments = detector.find_confusions("armaments");
+        let weapons = armaments.iter().find(|a| &*a.word == "weapons").unwrap();
+        assert_eq!(weapons.source, Source::Thesaurus);
+        assert_eq!((weapons.synonyms, weapons.channel_nats), (1, 0.0));
+    }
+
     /// "form" in "He came form the city." is flagged with "from" first, suggestion
     /// scores within the flag's probability; written right, nothing is flagged.
     fn assert_form_is_flagged_as_from(detector: &RealwordDetector<'_>) {
@@ -1071,7 +1213,7 @@ mod tests {
         for _ in 0..20_000 {
             // Any weights, any alternative, any gains below the bound.
             detector.calibration.weights = (0..NUM_FEATURES).map(|_| r(-5.0, 5.0)).collect();
-            let best = Alternative {
+            let mut best = Alternative {
                 word: "x".into(),
                 key: 1,
                 source: if r(0.0, 1.0) < 0.5 {
@@ -1081,7 +1223,11 @@ mod tests {
                 },
                 inflection: r(0.0, 1.0) < 0.5,
                 log2_p: r(-45.0, -5.0),
+                synonyms: r(0.0, 30.0) as u32,
+                channel_nats: r(0.0, 12.0),
+                static_logit: 0.0,
             };
+            best.static_logit = detector.static_logit(&best);
             let sides = if r(0.0, 1.0) < 0.5 { 1 } else { 2 };
             let max_pairs = (r(0.0, 1.0) * f32::from(sides + 1))
                 .floor()
@@ -1099,6 +1245,8 @@ mod tests {
                 best_pairs: (r(0.0, 1.0) * (max_pairs + 1.0)).floor().min(max_pairs),
                 sides,
                 alternatives: 1 + (r(0.0, 8.0) as usize),
+                word_uses: 1 + (r(0.0, 5.0) as u32),
+                best_uses: r(0.0, 5.0) as u32,
             };
             let mut x = [0.0; NUM_FEATURES];
             e.word_features(&mut x);
@@ -1126,6 +1274,10 @@ mod tests {
             (CONTEXT_SIDES, "context_sides"),
             (LN_ALTERNATIVES, "ln_alternatives"),
             (SECOND_GAIN_BITS, "second_gain_bits"),
+            (WORD_USES, "ln_word_uses_in_document"),
+            (ALTERNATIVE_USES, "ln_alternative_uses_in_document"),
+            (ALTERNATIVE_SYNONYMS, "ln_alternative_synonyms"),
+            (EDIT_CHANNEL_NATS, "edit_channel_nats"),
         ] {
             assert_eq!(FEATURE_NAMES[i], name);
         }
