@@ -164,7 +164,7 @@ const MAX_OCR_READINGS: usize = 4096;
 
 /// Calls `f` with every reading of `typed` (case-folded) that undoes one to `max_rules`
 /// OCR look-alike confusions at non-overlapping places (`mcrnory` -> `memory` undoes
-/// `c` <- `e` and `m` <- `rn`), at most [`MAX_OCR_READINGS`] of them, in a fixed order. A
+/// `c` <- `e` and `m` <- `rn`), at most `MAX_OCR_READINGS` (4096) of them, in a fixed order. A
 /// reading may repeat when two rule sets give the same word.
 ///
 /// Why: the edit-distance index finds words at most two plain edits away, but two OCR

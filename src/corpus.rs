@@ -5,7 +5,7 @@
 //! the number of threads), so memory is bounded by the counts, not by the input.
 //! A worker that is free reads the next chunk and counts it, so reading is shared by
 //! the workers and nobody waits for a batch to finish. Each worker thread adds into its
-//! own [`Counter`] for the whole corpus ([`Tally`]); the per-thread counters are merged
+//! own [`Counter`] for the whole corpus (a `Tally`); the per-thread counters are merged
 //! once at the end, so the sequential part of counting does not grow with the number of
 //! chunks.
 //!

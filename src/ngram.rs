@@ -5,10 +5,10 @@
 //!
 //! The probability of each character of a word given up to `order - 1` previous
 //! characters, over the symbols of an [`Alphabet`]: every word is seen as
-//! `<w> c1 c2 … cn </w>`, where `<w>` ([`BOW`]) is context only and `</w>` ([`EOW`]) is
-//! predicted like a character, so a word's probability includes how plausible its
-//! beginning and its end are. Words are case-folded before they get here (see
-//! [`crate::train`]).
+//! `<w> c1 c2 … cn </w>`, where `<w>` ([`crate::alphabet::BOW`]) is context only and
+//! `</w>` ([`crate::alphabet::EOW`]) is predicted like a character, so a word's
+//! probability includes how plausible its beginning and its end are. Words are
+//! case-folded before they get here (see [`crate::train`]).
 //!
 //! # Estimation: from word types, not running text
 //!

@@ -41,7 +41,7 @@
 //! the most probable pair of its bitmap block), which bounds every alternative's gain
 //! and how many of its pairs are held. The features are piecewise linear in those, so
 //! the largest log-odds any outcome could give is found at a few points
-//! ([`RealwordDetector::max_logit`]); when even that, plus a margin for rounding, stays
+//! (`RealwordDetector::max_logit`); when even that, plus a margin for rounding, stays
 //! below the threshold, the word is passed over. The bound is never below the true
 //! log-odds, so the flags and their probabilities are exactly those of the full
 //! evaluation (tested); on news text about 97% of the judged words stop there with the
