@@ -284,8 +284,8 @@ impl TypeEvidence {
 
 /// Prefixes that English writes before a hyphen as a part of their own ("pre-war",
 /// "tri-border", "quasi-official") but that a lexicon may not list as words: the
-/// default one drops "pre" and "tri" as likely slips of "per" and "try". Only the
-/// first part of a hyphenated compound is excused this way.
+/// default one drops "pre" and "tri" as likely slips of "per" and "try". Only a part
+/// of a hyphenated compound that a hyphen and a letter follow is excused this way.
 const COMBINING_PREFIXES: [&str; 40] = [
     "ante", "anti", "auto", "bi", "bio", "co", "contra", "counter", "cyber", "de", "demi", "eco",
     "ex", "extra", "hemi", "hyper", "hypo", "infra", "inter", "intra", "macro", "mega", "micro",
