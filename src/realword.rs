@@ -519,6 +519,7 @@ impl<'m> RealwordDetector<'m> {
     ) -> Option<Judgement> {
         let DocumentPass { uses, scratch } = pass;
         let word = run.keys[i];
+        let word_uses = uses.get(word);
         let word_p = run.log2_p[i];
         let sides = u8::from(i > 0) + u8::from(i + 1 < run.keys.len());
         let mut ranked: Vec<(usize, f32)> = if self.lm.order() == 2 {
@@ -567,7 +568,7 @@ impl<'m> RealwordDetector<'m> {
                     best_pairs: 0.0,
                     sides,
                     alternatives: alternatives.len(),
-                    word_uses: uses.get(word),
+                    word_uses,
                     best_uses: 0,
                 };
                 let mut x = [0.0; NUM_FEATURES];
@@ -623,7 +624,7 @@ impl<'m> RealwordDetector<'m> {
             best_pairs: self.pairs_held(&run.keys, i, best.key),
             sides,
             alternatives: alternatives.len(),
-            word_uses: uses.get(word),
+            word_uses,
             best_uses: uses.get(best.key),
         }
         .features();
@@ -734,18 +735,9 @@ impl<'m> RealwordDetector<'m> {
                     source,
                     inflection: inflections(word, folded),
                     log2_p: self.lm.log2_joint(&[key]),
-                    synonyms: match (source, self.thesaurus) {
-                        (Source::Thesaurus, Some(t)) => t.synonyms(word).count() as u32,
-                        _ => 0,
-                    },
-                    channel_nats: match source {
-                        Source::Edit => {
-                            let typed: Vec<char> = folded.chars().collect();
-                            let meant: Vec<char> = word.chars().collect();
-                            self.channel.cost(&typed, &meant) as f32
-                        }
-                        Source::Thesaurus => 0.0,
-                    },
+                    // Set below, for the alternatives kept.
+                    synonyms: 0,
+                    channel_nats: 0.0,
                     static_logit: 0.0,
                 });
             }
@@ -774,7 +766,19 @@ impl<'m> RealwordDetector<'m> {
             });
             out.truncate(MAX_ALTERNATIVES);
         }
+        let typed: Vec<char> = folded.chars().collect();
         for a in &mut out {
+            match a.source {
+                Source::Thesaurus => {
+                    a.synonyms = self
+                        .thesaurus
+                        .map_or(0, |t| t.synonyms(&a.word).count() as u32);
+                }
+                Source::Edit => {
+                    let meant: Vec<char> = a.word.chars().collect();
+                    a.channel_nats = self.channel.cost(&typed, &meant) as f32;
+                }
+            }
             a.static_logit = self.static_logit(a);
         }
         out

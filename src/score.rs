@@ -304,9 +304,10 @@ fn is_combining_prefix(word: &str, after: &str) -> bool {
             .any(|p| p.eq_ignore_ascii_case(word))
 }
 
-/// The part of a folded word the character model judges: all of it but a possessive
-/// ending. That ending is grammar, not spelling, and the model learnt from a word list
-/// that hardly has it: "TSMC's" would owe most of its surprisal to the apostrophe.
+/// The part of a folded word that is spelt: all of it but a possessive ending. That
+/// ending is grammar, not spelling: the character model learnt from a word list that
+/// hardly has it ("TSMC's" would owe most of its surprisal to the apostrophe), and the
+/// lexicon's view of an unknown word's surroundings is of its stem.
 fn spelling(folded: &str) -> &str {
     tokenize::possessive_stem(folded)
         .filter(|s| !s.is_empty())
@@ -537,7 +538,7 @@ impl<'m> Scorer<'m> {
             .max()
             .unwrap_or(0)
         });
-        let stem = tokenize::possessive_stem(folded).unwrap_or(folded);
+        let stem = spelling(folded);
         let found = UnknownType {
             spin_source_count,
             neighbour_count: lexicon.best_neighbour_count(stem),
