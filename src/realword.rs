@@ -340,7 +340,7 @@ struct Judgement {
 struct Scratch {
     /// `(a, b, log2 P(a), log2 P(b))` of the pairs to look up.
     pairs: Vec<(u64, u64, f32, f32)>,
-    joint: Vec<f32>,
+    joint: Vec<(f32, bool)>,
     bounds: Vec<(f32, bool)>,
 }
 
@@ -522,106 +522,118 @@ impl<'m> RealwordDetector<'m> {
         let word_uses = uses.get(word);
         let word_p = run.log2_p[i];
         let sides = u8::from(i > 0) + u8::from(i + 1 < run.keys.len());
-        let mut ranked: Vec<(usize, f32)> = if self.lm.order() == 2 {
-            // Pairs only: the terms that change are P(left c) P(c right) / P(c); the
-            // neighbours' own probabilities are looked up once per word.
-            let left = i.checked_sub(1).map(|l| (run.keys[l], run.log2_p[l]));
-            let right = (i + 1 < run.keys.len()).then(|| (run.keys[i + 1], run.log2_p[i + 1]));
-            let candidates = std::iter::once((word, word_p))
-                .chain(alternatives.iter().map(|a| (a.key, a.log2_p)));
-            let Scratch {
-                pairs,
-                joint,
-                bounds,
-            } = scratch;
-            pairs.clear();
-            for (c, pc) in candidates.clone() {
-                if let Some((l, pl)) = left {
-                    pairs.push((l, c, pl, pc));
+        // Per alternative: its gain in bits over the word, and how many of its context
+        // pairs the model holds (`None`: not counted on this path).
+        let (mut ranked, word_pairs, held): (Vec<(usize, f32)>, f32, Option<Vec<u8>>) =
+            if self.lm.order() == 2 {
+                // Pairs only: the terms that change are P(left c) P(c right) / P(c); the
+                // neighbours' own probabilities are looked up once per word.
+                let left = i.checked_sub(1).map(|l| (run.keys[l], run.log2_p[l]));
+                let right = (i + 1 < run.keys.len()).then(|| (run.keys[i + 1], run.log2_p[i + 1]));
+                let Scratch {
+                    pairs,
+                    joint,
+                    bounds,
+                } = scratch;
+                pairs.clear();
+                let candidates = std::iter::once((word, word_p))
+                    .chain(alternatives.iter().map(|a| (a.key, a.log2_p)));
+                for (c, pc) in candidates {
+                    if let Some((l, pl)) = left {
+                        pairs.push((l, c, pl, pc));
+                    }
+                    if let Some((r, pr)) = right {
+                        pairs.push((c, r, pc, pr));
+                    }
                 }
-                if let Some((r, pr)) = right {
-                    pairs.push((c, r, pc, pr));
-                }
-            }
-            let per = usize::from(sides);
-            // Without a right neighbour the chain rule's last term is P(left c); without
-            // a left one it is P(c right) / P(c) times P(c).
-            let score = |pc: f32, pairs_sum: f32| {
-                if right.is_some() {
-                    pairs_sum - pc
-                } else {
-                    pairs_sum
-                }
-            };
-            if prune {
-                // The word's own pairs exactly, the alternatives' only bounded (no pair
-                // table probes): most words end here.
-                self.lm.log2_pairs(&pairs[..per], joint);
-                let base = score(word_p, joint.iter().sum());
-                self.lm.log2_pair_bounds(&pairs[per..], bounds);
-                let mut evidence = Evidence {
-                    best: &alternatives[0],
-                    word_p,
-                    gain: 0.0,
-                    second: None,
-                    word_pairs: self.pairs_held(&run.keys, i, word),
-                    best_pairs: 0.0,
-                    sides,
-                    alternatives: alternatives.len(),
-                    word_uses,
-                    best_uses: 0,
+                let per = usize::from(sides);
+                // Without a right neighbour the chain rule's last term is P(left c);
+                // without a left one it is P(c right) / P(c) times P(c).
+                let score = |pc: f32, pairs_sum: f32| {
+                    if right.is_some() {
+                        pairs_sum - pc
+                    } else {
+                        pairs_sum
+                    }
                 };
-                let mut x = [0.0; NUM_FEATURES];
-                evidence.word_features(&mut x);
-                let word_logit = self.calibration.logit_of(&x);
-                let mut max_logit = f32::NEG_INFINITY;
-                for (a, b) in alternatives.iter().zip(bounds.chunks_exact(per)) {
-                    let max_gain = score(a.log2_p, b.iter().map(|&(p, _)| p).sum()) - base;
-                    let max_pairs = b.iter().filter(|&&(_, maybe)| maybe).count();
-                    evidence.best = a;
-                    evidence.best_uses = uses.get(a.key);
-                    let logit = self.max_logit(&evidence, word_logit, max_gain, max_pairs as f32);
-                    max_logit = max_logit.max(logit);
+                let held_of = |j: &[(f32, bool)]| j.iter().filter(|&&(_, h)| h).count() as u8;
+                // The word's own pairs exactly, once.
+                self.lm.log2_pairs(&pairs[..per], joint);
+                let base = score(word_p, joint.iter().map(|&(p, _)| p).sum());
+                let word_pairs = f32::from(held_of(joint));
+                if prune {
+                    // The alternatives' pairs only bounded (no pair table probes): most
+                    // words end here.
+                    self.lm.log2_pair_bounds(&pairs[per..], bounds);
+                    let mut evidence = Evidence {
+                        best: &alternatives[0],
+                        word_p,
+                        gain: 0.0,
+                        second: None,
+                        word_pairs,
+                        best_pairs: 0.0,
+                        sides,
+                        alternatives: alternatives.len(),
+                        word_uses,
+                        best_uses: 0,
+                    };
+                    let mut x = [0.0; NUM_FEATURES];
+                    evidence.word_features(&mut x);
+                    let word_logit = self.calibration.logit_of(&x);
+                    let mut max_logit = f32::NEG_INFINITY;
+                    for (a, b) in alternatives.iter().zip(bounds.chunks_exact(per)) {
+                        let max_gain = score(a.log2_p, b.iter().map(|&(p, _)| p).sum()) - base;
+                        let max_pairs = b.iter().filter(|&&(_, maybe)| maybe).count();
+                        evidence.best = a;
+                        evidence.best_uses = uses.get(a.key);
+                        let logit =
+                            self.max_logit(&evidence, word_logit, max_gain, max_pairs as f32);
+                        max_logit = max_logit.max(logit);
+                    }
+                    if sigmoid(max_logit + LOGIT_MARGIN) < self.threshold {
+                        return None;
+                    }
                 }
-                if sigmoid(max_logit + LOGIT_MARGIN) < self.threshold {
-                    return None;
-                }
-            }
-            self.lm.log2_pairs(pairs, joint);
-            let scores: Vec<f32> = candidates
-                .zip(joint.chunks_exact(per))
-                .map(|((_, pc), j)| score(pc, j.iter().sum()))
-                .collect();
-            let base = scores[0];
-            scores[1..]
-                .iter()
-                .enumerate()
-                .map(|(k, s)| (k, s - base))
-                .collect()
-        } else {
-            let (window, at) = self.window(&run.keys, i, i + 1);
-            let mut keys = window.to_vec();
-            let base = self.lm.log2_window_at(&keys, at);
-            alternatives
-                .iter()
-                .enumerate()
-                .map(|(k, a)| {
-                    keys[at] = a.key;
-                    (k, self.lm.log2_window_at(&keys, at) - base)
-                })
-                .collect()
-        };
+                self.lm.log2_pairs(&pairs[per..], joint);
+                let (gains, held): (Vec<(usize, f32)>, Vec<u8>) = alternatives
+                    .iter()
+                    .zip(joint.chunks_exact(per))
+                    .enumerate()
+                    .map(|(k, (a, j))| {
+                        let gain = score(a.log2_p, j.iter().map(|&(p, _)| p).sum()) - base;
+                        ((k, gain), held_of(j))
+                    })
+                    .unzip();
+                (gains, word_pairs, Some(held))
+            } else {
+                let (window, at) = self.window(&run.keys, i, i + 1);
+                let mut keys = window.to_vec();
+                let base = self.lm.log2_window_at(&keys, at);
+                let gains = alternatives
+                    .iter()
+                    .enumerate()
+                    .map(|(k, a)| {
+                        keys[at] = a.key;
+                        (k, self.lm.log2_window_at(&keys, at) - base)
+                    })
+                    .collect();
+                (gains, self.pairs_held(&run.keys, i, word), None)
+            };
         // Ties keep the confusion set's (deterministic) order.
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(TOP_ALTERNATIVES);
         let best = &alternatives[ranked[0].0];
+        let best_pairs = match &held {
+            Some(held) => f32::from(held[ranked[0].0]),
+            None => self.pairs_held(&run.keys, i, best.key),
+        };
         let features = Evidence {
             best,
             word_p,
             gain: ranked[0].1,
             second: ranked.get(1).map(|&(_, g)| g),
-            word_pairs: self.pairs_held(&run.keys, i, word),
-            best_pairs: self.pairs_held(&run.keys, i, best.key),
+            word_pairs,
+            best_pairs,
             sides,
             alternatives: alternatives.len(),
             word_uses,

@@ -420,12 +420,13 @@ impl WordLm {
         held.map_or_else(|| self.pair_back_off(log2_pa, log2_pb), |[p, _]| p)
     }
 
-    /// [`WordLm::log2_pair`] of many pairs `(a, b, log2 P(a), log2 P(b))` into `out`.
+    /// [`WordLm::log2_pair`] of many pairs `(a, b, log2 P(a), log2 P(b))` into `out`,
+    /// each with whether the model holds the pair ([`WordLm::holds`]).
     ///
     /// Same results; faster than one call at a time, because each stage (keys, then the
     /// bitmap, then the table) runs over all pairs before the next, so the processor
     /// overlaps their cache misses instead of waiting for each in turn.
-    pub fn log2_pairs(&self, pairs: &[(u64, u64, f32, f32)], out: &mut Vec<f32>) {
+    pub fn log2_pairs(&self, pairs: &[(u64, u64, f32, f32)], out: &mut Vec<(f32, bool)>) {
         out.clear();
         let table = self.tables.get(1);
         // In chunks, so the stages' scratch stays on the stack.
@@ -442,7 +443,10 @@ impl WordLm {
                 } else {
                     None
                 };
-                out.push(held.map_or_else(|| self.pair_back_off(pa, pb), |[p, _]| p));
+                out.push(match held {
+                    Some([p, _]) => (p, true),
+                    None => (self.pair_back_off(pa, pb), false),
+                });
             }
         }
     }
@@ -619,10 +623,12 @@ mod tests {
         let pairs = all_pairs(&lm, "came from form the city zebra");
         let mut out = Vec::new();
         lm.log2_pairs(&pairs, &mut out);
-        for (&(a, b, pa, pb), got) in pairs.iter().zip(&out) {
-            assert_eq!(*got, lm.log2_pair(a, b, pa, pb));
-            assert_eq!(*got, lm.log2_joint(&[a, b]));
+        for (&(a, b, pa, pb), &(got, held)) in pairs.iter().zip(&out) {
+            assert_eq!(got, lm.log2_pair(a, b, pa, pb));
+            assert_eq!(got, lm.log2_joint(&[a, b]));
+            assert_eq!(held, lm.holds(&[a, b]));
         }
+        assert!(out.iter().any(|&(_, held)| held) && out.iter().any(|&(_, held)| !held));
     }
 
     #[test]
@@ -633,7 +639,7 @@ mod tests {
         lm.log2_pairs(&pairs, &mut exact);
         let mut bounds = Vec::new();
         lm.log2_pair_bounds(&pairs, &mut bounds);
-        for ((&(a, b, _, _), &(bound, maybe)), &p) in pairs.iter().zip(&bounds).zip(&exact) {
+        for ((&(a, b, _, _), &(bound, maybe)), &(p, _)) in pairs.iter().zip(&bounds).zip(&exact) {
             assert!(maybe || !lm.holds(&[a, b]));
             if maybe {
                 assert!(bound >= p, "{bound} < {p}");
