@@ -28,9 +28,16 @@
 //! `P(real-word error)`; it is fitted by [`calibrate`] on
 //! whole-word spins and real-word typos generated from clean text
 //! ([`crate::corrupt::CorruptMode::WordSpin`], [`crate::corrupt::CorruptMode::RealTypo`]),
-//! and stored in the model. A word is flagged when that probability reaches the
-//! threshold ([`DEFAULT_REALWORD_THRESHOLD`], set high: a real-word flag must be worth a
-//! reader's time).
+//! and stored in the model.
+//!
+//! That probability is first found for each word alone. A word whose probability alone
+//! reaches [`SUSPECT_PROBABILITY`] is a suspect, and each suspect is judged again with
+//! one more feature: the rate of the document's other suspects. Damage clusters: a
+//! spun article is spun throughout, while a lone misfit in clean text is more often a
+//! rare but right word. The feature's weight is learnt by fitting on the clean text as
+//! well as on its corruptions ([`calibrate`]). A suspect is flagged when its probability
+//! with that feature reaches the threshold ([`DEFAULT_REALWORD_THRESHOLD`], set high: a
+//! real-word flag must be worth a reader's time).
 //!
 //! # Pruning
 //!
@@ -42,10 +49,11 @@
 //! and how many of its pairs are held. The features are piecewise linear in those, so
 //! the largest log-odds any outcome could give is found at a few points
 //! (`RealwordDetector::max_logit`); when even that, plus a margin for rounding, stays
-//! below the threshold, the word is passed over. The bound is never below the true
-//! log-odds, so the flags and their probabilities are exactly those of the full
-//! evaluation (tested); on news text about 97% of the judged words stop there with the
-//! default model. Calibration sees every word, and models with word triples evaluate
+//! below the lower of the threshold and [`SUSPECT_PROBABILITY`] (only suspects can be
+//! flagged, and only suspects count for their document), the word is passed over. The
+//! bound is never below the true log-odds, so the flags and their probabilities are
+//! exactly those of the full evaluation (tested); on news text about 96% of the judged
+//! words stop there with the default model. Calibration sees every word, and models with word triples evaluate
 //! every word in full.
 //!
 //! # Phrases
@@ -74,10 +82,10 @@ use crate::tokenize::{self, Shape, Token};
 use crate::wordlm::{for_each_run, word_key, WordLm};
 
 /// Default least `P(real-word error)` that is flagged.
-pub const DEFAULT_REALWORD_THRESHOLD: f32 = 0.8;
+pub const DEFAULT_REALWORD_THRESHOLD: f32 = 0.75;
 
 /// The real-word decision's features, in the order of the calibration weights.
-pub const FEATURE_NAMES: [&str; 18] = [
+pub const FEATURE_NAMES: [&str; 19] = [
     "bias",
     "gain_bits",
     "context_gain_bits",
@@ -96,6 +104,7 @@ pub const FEATURE_NAMES: [&str; 18] = [
     "ln_alternative_uses_in_document",
     "ln_alternative_synonyms",
     "edit_channel_nats",
+    "ln_document_suspicion",
 ];
 
 /// Number of real-word features.
@@ -120,6 +129,22 @@ const WORD_USES: usize = 14;
 const ALTERNATIVE_USES: usize = 15;
 const ALTERNATIVE_SYNONYMS: usize = 16;
 const EDIT_CHANNEL_NATS: usize = 17;
+const DOCUMENT_SUSPICION: usize = 18;
+
+/// `P(real-word error)` of a word judged alone (its document's other suspects left
+/// out) from which it is a suspect: it may be flagged, and it counts as evidence that
+/// its document is damaged when its document's other words are judged.
+///
+/// Only real-word suspects count, not non-word flags: the weights are fitted on
+/// documents with real-word damage alone, and in text with both kinds (where non-words
+/// are most of the damage) counting the non-words too overstated the real-word rate
+/// (mixed corruption: real-word precision 0.67-0.69 against 0.82-0.84, and 0.3 % of
+/// clean words changed by `--fix` against 0.14 %).
+pub const SUSPECT_PROBABILITY: f32 = 0.3;
+
+/// Word tokens added to a document's length when its suspects are turned into a rate,
+/// so that one suspect in a short text is not taken for a damaged document.
+const SUSPICION_PRIOR_WORDS: f32 = 100.0;
 
 /// Gains enter the features clamped to this many bits either way.
 const GAIN_CLAMP: f32 = 30.0;
@@ -292,6 +317,12 @@ fn alternative_features(a: &Alternative, uses: u32, x: &mut [f32; NUM_FEATURES])
     x[EDIT_CHANNEL_NATS] = a.channel_nats / 10.0;
 }
 
+/// The feature value of a document with `others` real-word suspects besides the word
+/// in `words` word tokens: the log of one plus their rate per thousand words.
+fn suspicion_feature(others: usize, words: usize) -> f32 {
+    (1.0 + 1000.0 * others as f32 / (words as f32 + SUSPICION_PRIOR_WORDS)).ln()
+}
+
 /// The feature value of `uses` uses of a word in the document.
 fn uses_feature(uses: u32) -> f32 {
     (1.0 + uses as f32).ln()
@@ -418,13 +449,29 @@ impl<'m> RealwordDetector<'m> {
         skip: &dyn Fn(&Range<usize>) -> bool,
         prune: bool,
     ) -> Vec<RealwordFlag> {
+        // First every suspect, judged alone; then each one's probability with the
+        // document's other suspects weighed in.
+        let cut = self.threshold.min(SUSPECT_PROBABILITY);
+        let mut suspects: Vec<(Judgement, f32)> = Vec::new();
+        let words = self.judge(text, skip, prune.then_some(cut), |j| {
+            let alone = self.calibration.probability_of(&j.features);
+            if alone >= cut {
+                suspects.push((j, alone));
+            }
+        });
+        let suspicious = suspects
+            .iter()
+            .filter(|&&(_, alone)| alone >= SUSPECT_PROBABILITY)
+            .count();
         let mut flags: Vec<(RealwordFlag, Judgement)> = Vec::new();
-        self.judge(text, skip, prune, |j| {
+        for (mut j, alone) in suspects {
+            let others = suspicious - usize::from(alone >= SUSPECT_PROBABILITY);
+            j.features[DOCUMENT_SUSPICION] = suspicion_feature(others, words);
             let p = self.calibration.probability_of(&j.features);
             if p >= self.threshold {
                 flags.push((self.flag_of(text, &j, p), j));
             }
-        });
+        }
         self.add_phrases(text, &mut flags);
         flags.into_iter().map(|(f, _)| f).collect()
     }
@@ -462,22 +509,25 @@ impl<'m> RealwordDetector<'m> {
         }
     }
 
-    /// Calls `f` with the evidence of every eligible word that has alternatives (with
-    /// `prune`, only of those that may reach the threshold).
+    /// Calls `f` with the evidence of every eligible word that has alternatives, judged
+    /// alone (its document's suspects left out); with `prune: Some(p)`, only of those
+    /// whose probability may reach `p`. Returns the number of word tokens in `text`.
     fn judge(
         &self,
         text: &str,
         skip: &dyn Fn(&Range<usize>) -> bool,
-        prune: bool,
+        prune: Option<f32>,
         mut f: impl FnMut(Judgement),
-    ) {
+    ) -> usize {
         // First the runs' words and how often the document uses each, then the
         // judgements, which weigh those uses.
         let mut runs = Vec::new();
         let mut pass = DocumentPass::default();
+        let mut words = 0;
         for_each_run(text, |run| {
             let folded: Vec<_> = run.iter().map(|t| fold_case(t.text(text))).collect();
             let keys: Vec<u64> = folded.iter().map(|w| word_key(w)).collect();
+            words += keys.len();
             pass.uses.add(&keys);
             if run.len() >= 2 {
                 runs.push((run.to_vec(), folded, keys));
@@ -504,17 +554,18 @@ impl<'m> RealwordDetector<'m> {
                 }
             }
         }
+        words
     }
 
-    /// The evidence on the word at `i` of `run`, or `None` when `prune` is set and no
-    /// alternative can bring its probability up to the threshold.
+    /// The evidence on the word at `i` of `run`, or `None` when `prune` is `Some(p)` and
+    /// no alternative can bring its probability alone up to `p`.
     fn judgement(
         &self,
         run: &Rc<RunContext>,
         i: usize,
         span: Range<usize>,
         alternatives: Confusions,
-        prune: bool,
+        prune: Option<f32>,
         pass: &mut DocumentPass,
     ) -> Option<Judgement> {
         let DocumentPass { uses, scratch } = pass;
@@ -561,7 +612,7 @@ impl<'m> RealwordDetector<'m> {
                 self.lm.log2_pairs(&pairs[..per], joint);
                 let base = score(word_p, joint.iter().map(|&(p, _)| p).sum());
                 let word_pairs = f32::from(held_of(joint));
-                if prune {
+                if let Some(least) = prune {
                     // The alternatives' pairs only bounded (no pair table probes): most
                     // words end here.
                     self.lm.log2_pair_bounds(&pairs[per..], bounds);
@@ -590,7 +641,7 @@ impl<'m> RealwordDetector<'m> {
                             self.max_logit(&evidence, word_logit, max_gain, max_pairs as f32);
                         max_logit = max_logit.max(logit);
                     }
-                    if sigmoid(max_logit + LOGIT_MARGIN) < self.threshold {
+                    if sigmoid(max_logit + LOGIT_MARGIN) < least {
                         return None;
                     }
                 }
@@ -968,8 +1019,15 @@ impl Default for RealwordCalibrateOptions {
 }
 
 /// Fits the real-word weights for `model` on whole-word spins and real-word typos of
-/// `docs` (`(name, clean text)`). Every eligible word with alternatives is a row,
-/// positive when a corruption made it.
+/// `docs` (`(name, clean text)`), and on the clean text itself. Every eligible word with
+/// alternatives is a row, positive when a corruption made it.
+///
+/// The clean text counts as many times as each corruption mode has passes, so a third
+/// of the documents the weights see are undamaged: that is what teaches the
+/// document-suspicion feature how a clean document's other words look. That feature
+/// depends on the weights (they decide which words are suspects), so the weights are
+/// fitted without it first and then refitted with it computed from the previous fit
+/// (twice).
 ///
 /// # Errors
 ///
@@ -993,24 +1051,30 @@ pub fn calibrate(
     })?;
     let is_word = |w: &str| model.lexicon().contains(w);
     let modes = [CorruptMode::WordSpin, CorruptMode::RealTypo];
-    let jobs: Vec<(CorruptMode, u64, &(String, String))> = modes
+    // `None`: the clean text, judged once and counted `passes` times.
+    let mut jobs: Vec<(Option<CorruptMode>, u64, &(String, String))> = modes
         .iter()
-        .flat_map(|&m| (0..options.passes).map(move |p| (m, p)))
+        .flat_map(|&m| (0..options.passes).map(move |p| (Some(m), p)))
         .flat_map(|(m, p)| docs.iter().map(move |d| (m, p, d)))
         .collect();
-    let rows: Vec<(Vec<[f32; NUM_FEATURES]>, Vec<bool>)> = jobs
+    jobs.extend(docs.iter().map(|d| (None, 0, d)));
+    let judged: Vec<CalibrationDoc> = jobs
         .par_iter()
         .map(|&(mode, pass, (name, text))| {
-            let config = CorruptConfig {
-                mode,
-                rate: options.rate,
-                seed: options.seed.wrapping_add(pass),
+            let (text, labels) = match mode {
+                Some(mode) => {
+                    let config = CorruptConfig {
+                        mode,
+                        rate: options.rate,
+                        seed: options.seed.wrapping_add(pass),
+                    };
+                    Corrupter::new(config, model.thesaurus(), &is_word).corrupt(name, text)
+                }
+                None => (text.clone(), Vec::new()),
             };
-            let corrupter = Corrupter::new(config, model.thesaurus(), &is_word);
-            let (corrupted, labels) = corrupter.corrupt(name, text);
             let mut x = Vec::new();
             let mut y = Vec::new();
-            detector.judge(&corrupted, &|_| false, false, |j| {
+            let words = detector.judge(&text, &|_| false, None, |j| {
                 x.push(j.features);
                 y.push(
                     labels
@@ -1018,14 +1082,68 @@ pub fn calibrate(
                         .any(|l| l.realword && l.start == j.span.start && l.end == j.span.end),
                 );
             });
-            (x, y)
+            CalibrationDoc {
+                x,
+                y,
+                words,
+                copies: if mode.is_some() { 1 } else { options.passes },
+            }
         })
         .collect();
-    let x: Vec<[f32; NUM_FEATURES]> = rows.iter().flat_map(|(x, _)| x.iter().copied()).collect();
-    let y: Vec<bool> = rows.iter().flat_map(|(_, y)| y.iter().copied()).collect();
+    let mut calibration = fit_documents(&judged, None, options.l2)?;
+    for _ in 0..SUSPICION_ROUNDS {
+        calibration = fit_documents(&judged, Some(&calibration), options.l2)?;
+    }
+    Ok(calibration)
+}
+
+/// Refits of the weights with the document-suspicion feature taken from the previous
+/// fit ([`calibrate`]).
+const SUSPICION_ROUNDS: usize = 2;
+
+/// One calibration document: the features of its judged words (judged alone), whether
+/// a corruption made each, its length in word tokens and how many times it counts.
+struct CalibrationDoc {
+    x: Vec<[f32; NUM_FEATURES]>,
+    y: Vec<bool>,
+    words: usize,
+    copies: u64,
+}
+
+/// Fits the weights on `docs`, with the document-suspicion feature from the suspects
+/// that `previous` finds (left at 0 without it).
+fn fit_documents(
+    docs: &[CalibrationDoc],
+    previous: Option<&Calibration>,
+    l2: f64,
+) -> Result<Calibration> {
+    let mut x: Vec<[f32; NUM_FEATURES]> = Vec::new();
+    let mut y: Vec<bool> = Vec::new();
+    for d in docs {
+        let suspect: Vec<bool> = match previous {
+            Some(c) => {
+                d.x.iter()
+                    .map(|row| c.probability_of(row) >= SUSPECT_PROBABILITY)
+                    .collect()
+            }
+            None => vec![false; d.x.len()],
+        };
+        let suspects = suspect.iter().filter(|&&s| s).count();
+        for _ in 0..d.copies {
+            for ((row, &label), &is_suspect) in d.x.iter().zip(&d.y).zip(&suspect) {
+                let mut row = *row;
+                if previous.is_some() {
+                    let others = suspects - usize::from(is_suspect);
+                    row[DOCUMENT_SUSPICION] = suspicion_feature(others, d.words);
+                }
+                x.push(row);
+                y.push(label);
+            }
+        }
+    }
     let xs = Array2::from_shape_fn((x.len(), NUM_FEATURES), |(i, j)| f64::from(x[i][j]));
     let ys = Array1::from_iter(y.iter().map(|&b| f64::from(u8::from(b))));
-    fit(&xs, &ys, options.l2)
+    fit(&xs, &ys, l2)
 }
 
 #[cfg(test)]
@@ -1106,7 +1224,7 @@ mod tests {
     /// The features of every judged word of `text`, by word.
     fn judged(detector: &RealwordDetector<'_>, text: &str) -> Vec<(String, [f32; NUM_FEATURES])> {
         let mut out = Vec::new();
-        detector.judge(text, &|_| false, false, |j| {
+        detector.judge(text, &|_| false, None, |j| {
             out.push((text[j.span.clone()].to_string(), j.features))
         });
         out
@@ -1130,6 +1248,107 @@ mod tests {
         // "form" is used three times; "from" twice, one of them capitalised.
         assert!((form(&both)[WORD_USES] - 3f32.ln()).abs() < 1e-6);
         assert!((form(&both)[ALTERNATIVE_USES] - 3f32.ln()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn other_suspects_in_the_document_raise_a_word_s_probability() {
+        let mut model = model();
+        let mut calibration = model.realword_calibration().unwrap().clone();
+        calibration.weights[DOCUMENT_SUSPICION] = 1.0;
+        model.set_realword_calibration(calibration.clone());
+        let detector = RealwordDetector::new(&model, 0.05).unwrap();
+        let form = |text: &str| {
+            let flags = detector.detect(text, |_| false);
+            let f = flags
+                .iter()
+                .find(|f| &text[f.span.clone()] == "form")
+                .expect("form is flagged");
+            f.probability
+        };
+        let alone_text = "He came form the city.";
+        let alone = form(alone_text);
+        // Judged alone, the word has no other suspects: the feature is ln(1 + 0) = 0.
+        let judged_alone = judged(&detector, alone_text);
+        let (_, x) = judged_alone.iter().find(|(w, _)| w == "form").unwrap();
+        assert_eq!(x[DOCUMENT_SUSPICION], 0.0);
+        assert!((alone - calibration.probability_of(x)).abs() < 1e-6);
+        // Two more suspects in the same document ("conservative", "armaments").
+        let damaged = "He came form the city. The conservative armaments were moved.";
+        let judged_damaged = judged(&detector, damaged);
+        let suspects = judged_damaged
+            .iter()
+            .filter(|(_, x)| calibration.probability_of(x) >= SUSPECT_PROBABILITY)
+            .count();
+        assert_eq!(suspects, 3, "{judged_damaged:?}");
+        let (_, x) = judged_damaged.iter().find(|(w, _)| w == "form").unwrap();
+        let mut with = *x;
+        with[DOCUMENT_SUSPICION] = suspicion_feature(2, 10);
+        let expected = calibration.probability_of(&with);
+        let boosted = form(damaged);
+        assert!(boosted > alone, "{boosted} <= {alone}");
+        assert!((boosted - expected).abs() < 1e-6, "{boosted} vs {expected}");
+    }
+
+    #[test]
+    fn suspicion_grows_with_the_rate_of_suspects_and_is_damped_in_short_texts() {
+        assert_eq!(suspicion_feature(0, 500), 0.0);
+        assert!(suspicion_feature(5, 500) > suspicion_feature(2, 500));
+        assert!(suspicion_feature(2, 500) < suspicion_feature(2, 100));
+        // One suspect in a ten-word text is not a tenth of the text.
+        assert!(suspicion_feature(1, 10) < (1.0f32 + 100.0).ln());
+    }
+
+    #[test]
+    fn refitting_with_document_suspicion_learns_that_damage_clusters() {
+        // The previous fit finds suspects by their gain alone.
+        let mut weights = vec![0.0; NUM_FEATURES];
+        weights[BIAS] = -2.0;
+        weights[GAIN_BITS] = 5.0;
+        let previous = Calibration {
+            weights,
+            examples: 0,
+            positives: 0,
+        };
+        let row = |gain: f32| {
+            let mut x = [0.0; NUM_FEATURES];
+            x[BIAS] = 1.0;
+            x[GAIN_BITS] = gain;
+            x
+        };
+        // A damaged document, where half the words with a gain are errors, and a clean
+        // one, where none is.
+        let mut damaged = CalibrationDoc {
+            x: Vec::new(),
+            y: Vec::new(),
+            words: 200,
+            copies: 1,
+        };
+        for k in 0..20 {
+            damaged.x.push(row(1.0));
+            damaged.y.push(k % 2 == 0);
+        }
+        for _ in 0..20 {
+            damaged.x.push(row(0.0));
+            damaged.y.push(false);
+        }
+        let clean = CalibrationDoc {
+            x: (0..40)
+                .map(|k| row(if k < 4 { 1.0 } else { 0.0 }))
+                .collect(),
+            y: vec![false; 40],
+            words: 200,
+            copies: 3,
+        };
+        let docs = [damaged, clean];
+        let first = fit_documents(&docs, None, 1e-2).unwrap();
+        assert_eq!(first.weights[DOCUMENT_SUSPICION], 0.0);
+        assert_eq!(first.examples, 40 + 3 * 40);
+        let refit = fit_documents(&docs, Some(&previous), 1e-2).unwrap();
+        assert!(
+            refit.weights[DOCUMENT_SUSPICION] > 0.5,
+            "{:?}",
+            refit.weights
+        );
     }
 
     #[test]
