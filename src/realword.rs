@@ -53,8 +53,8 @@
 //! flagged, and only suspects count for their document), the word is passed over. The
 //! bound is never below the true log-odds, so the flags and their probabilities are
 //! exactly those of the full evaluation (tested); on news text about 96% of the judged
-//! words stop there with the default model. Calibration sees every word, and models with word triples evaluate
-//! every word in full.
+//! words stop there with the default model. Calibration sees every word, and models
+//! with word triples evaluate every word in full.
 //!
 //! # Phrases
 //!
