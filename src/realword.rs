@@ -730,11 +730,30 @@ impl<'m> RealwordDetector<'m> {
                 + (max_pairs * pairs).max(0.0)
                 + (second * g).max(second * -GAIN_CLAMP)
         };
+        if self.log_odds_never_fall_with_gain() {
+            return at(top);
+        }
         [-GAIN_CLAMP, top, shift - GAIN_CLAMP, shift + GAIN_CLAMP]
             .into_iter()
             .filter(|&g| (-GAIN_CLAMP..=top).contains(&g))
             .map(at)
             .fold(f32::NEG_INFINITY, f32::max)
+    }
+
+    /// Whether, under the current weights, the log-odds of [`RealwordDetector::max_logit`]
+    /// never fall as the gain grows, whatever the alternative: then their largest value
+    /// is at the largest gain, one evaluation instead of four. Each term's slope in the
+    /// gain is at least its weight's worst case: `GAIN_BITS`; the context gain's, 0 where
+    /// its clamp holds and at worst the lower of the two sources' weights; the held
+    /// pairs' term, at worst two pairs times its weight; the second gain's is never
+    /// negative (it is `max(s g, -s GAIN_CLAMP)` with `g >= -GAIN_CLAMP`).
+    fn log_odds_never_fall_with_gain(&self) -> bool {
+        let w = &self.calibration.weights;
+        let context = w[CONTEXT_GAIN_BITS]
+            .min(w[CONTEXT_GAIN_BITS] + w[CONTEXT_GAIN_IF_THESAURUS])
+            .min(0.0);
+        let pairs = (2.0 * w[CONTEXT_GAIN_IF_PAIRS_HELD]).min(0.0);
+        w[GAIN_BITS] + context + pairs >= 0.0
     }
 
     /// The slice of `keys` whose probability changes when words `from..to` change (the
@@ -1445,9 +1464,16 @@ mod tests {
         let mut detector = RealwordDetector::new(&model, 0.5).unwrap();
         let mut state = 7;
         let mut r = |lo: f32, hi: f32| lo + (hi - lo) * uniform(&mut state);
+        let mut rising = 0;
         for _ in 0..20_000 {
             // Any weights, any alternative, any gains below the bound.
             detector.calibration.weights = (0..NUM_FEATURES).map(|_| r(-5.0, 5.0)).collect();
+            if r(0.0, 1.0) < 0.5 {
+                // Often weights under which the log-odds rise with the gain (the
+                // one-evaluation bound), as the fitted ones do.
+                detector.calibration.weights[GAIN_BITS] = r(10.0, 20.0);
+            }
+            rising += usize::from(detector.log_odds_never_fall_with_gain());
             let mut best = Alternative {
                 word: "x".into(),
                 key: 1,
@@ -1490,6 +1516,8 @@ mod tests {
             let logit = detector.calibration.logit_of(&e.features());
             assert!(logit <= bound + 1e-4, "{logit} > {bound} for {e:?}");
         }
+        // Both bounds were tested: the one evaluation and the four.
+        assert!((3_000..17_000).contains(&rising), "{rising}");
     }
 
     #[test]
