@@ -534,7 +534,7 @@ impl<'m> RealwordDetector<'m> {
             }
         });
         for (run, folded, keys) in runs {
-            let types: Vec<WordType> = keys.iter().map(|&k| self.word_type(k)).collect();
+            let types = self.word_types(&keys);
             let log2_p = types.iter().map(|t| t.log2_p).collect();
             let context = Rc::new(RunContext { keys, log2_p });
             for (i, token) in run.iter().enumerate() {
@@ -772,18 +772,24 @@ impl<'m> RealwordDetector<'m> {
         f32::from(u8::from(left) + u8::from(right))
     }
 
-    /// The cached facts of the word type with this key (the confusion set not yet
-    /// looked for, on a miss).
-    fn word_type(&self, key: u64) -> WordType {
-        if let Some(hit) = WORD_TYPES.with(|c| c.borrow().get(self.owner, &key)) {
-            return hit;
-        }
-        let found = WordType {
-            log2_p: self.lm.log2_joint(&[key]),
-            confusions: None,
-        };
-        WORD_TYPES.with(|c| c.borrow_mut().insert(self.owner, key, found.clone()));
-        found
+    /// The cached facts of the word types with these keys (the confusion set not yet
+    /// looked for, on a miss), with one borrow of the thread's cache.
+    fn word_types(&self, keys: &[u64]) -> Vec<WordType> {
+        WORD_TYPES.with(|c| {
+            let mut cache = c.borrow_mut();
+            keys.iter()
+                .map(|&key| {
+                    cache.get(self.owner, &key).unwrap_or_else(|| {
+                        let found = WordType {
+                            log2_p: self.lm.log2_joint(&[key]),
+                            confusions: None,
+                        };
+                        cache.insert(self.owner, key, found.clone());
+                        found
+                    })
+                })
+                .collect()
+        })
     }
 
     /// The alternatives of a folded word of type `known`, found and cached.
@@ -970,6 +976,10 @@ impl<'m> RealwordDetector<'m> {
 /// as anywhere and the word model has no sentence-start statistics.
 fn eligible(token: &Token, text: &str) -> bool {
     let word = token.text(text);
+    // Most words are plain ASCII lowercase: the test below, done without decoding.
+    if word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return word.len() >= 2;
+    }
     tokenize::shape(word) == Shape::Lower
         && word.chars().nth(1).is_some()
         && word.chars().all(char::is_alphabetic)
@@ -1574,11 +1584,14 @@ mod tests {
 
     #[test]
     fn eligibility_skips_names_acronyms_and_numbers() {
-        let text = "The Hague said NASA and the mayor's 3rd plan. Their view";
+        let text = "The Hague said NASA and the mayor's 3rd plan. Their view, a café naïve É";
         let eligible_words: Vec<&str> = tokenize::tokenize(text)
             .filter(|t| t.kind == tokenize::TokenKind::Word && eligible(t, text))
             .map(|t| t.text(text))
             .collect();
-        assert_eq!(eligible_words, ["said", "and", "the", "plan", "view"]);
+        assert_eq!(
+            eligible_words,
+            ["said", "and", "the", "plan", "view", "café", "naïve"]
+        );
     }
 }
