@@ -10,6 +10,7 @@ use crate::model::Model;
 use crate::realword::{RealwordDetector, DEFAULT_REALWORD_THRESHOLD};
 use crate::report::{round4, Flag, FlagKind, Report, Suggestion};
 use crate::score::{AllowList, Scorer, TextScore, WordScore, DEFAULT_THRESHOLD};
+use crate::tokenize::{self, Token};
 
 /// The count a user's word gets as a correction candidate: the frequency of a moderately
 /// common word, so it wins against rare lexicon words at the same distance but not
@@ -222,7 +223,9 @@ impl<'m> Checker<'m> {
 
     /// Checks one text: the report (offsets relative to `text`) and the raw scores.
     pub fn check(&self, name: &str, text: &str) -> (Report, TextScore) {
-        let scores = self.scorer.score_text(text);
+        // One tokenization for both passes.
+        let tokens: Vec<Token> = tokenize::tokenize(text).collect();
+        let scores = self.scorer.score_tokens(text, tokens.iter().copied());
         let mut report = Report::from_scores(name, text, &scores, self.options.threshold, |t| {
             self.suggest(t)
         });
@@ -236,7 +239,7 @@ impl<'m> Checker<'m> {
                 flagged.get(after).is_some_and(|f| f.start < span.end)
                     || self.scorer.is_allowed(&fold_case(&text[span.clone()]))
             };
-            let found = detector.detect(text, skip);
+            let found = detector.detect_tokens(text, &tokens, skip);
             report.add_realword(text, found, self.options.max_suggestions);
         }
         (report, scores)

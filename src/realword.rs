@@ -79,7 +79,7 @@ use crate::lexicon::Lexicon;
 use crate::model::Model;
 use crate::thesaurus::Thesaurus;
 use crate::tokenize::{self, Shape, Token};
-use crate::wordlm::{for_each_run, word_key, WordLm};
+use crate::wordlm::{for_each_run_of, word_key, WordLm};
 
 /// Default least `P(real-word error)` that is flagged.
 pub const DEFAULT_REALWORD_THRESHOLD: f32 = 0.75;
@@ -438,7 +438,19 @@ impl<'m> RealwordDetector<'m> {
     /// Real-word flags of `text`, in text order. `skip(span)` marks words to leave alone
     /// (already flagged as non-words, or allowed by the user).
     pub fn detect(&self, text: &str, skip: impl Fn(&Range<usize>) -> bool) -> Vec<RealwordFlag> {
-        self.detect_pruned(text, &skip, true)
+        let tokens: Vec<Token> = tokenize::tokenize(text).collect();
+        self.detect_pruned(text, &tokens, &skip, true)
+    }
+
+    /// [`RealwordDetector::detect`] over the tokens of `text` (all of them, in order),
+    /// for a caller that has tokenized it already.
+    pub fn detect_tokens(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        skip: impl Fn(&Range<usize>) -> bool,
+    ) -> Vec<RealwordFlag> {
+        self.detect_pruned(text, tokens, &skip, true)
     }
 
     /// [`RealwordDetector::detect`], passing over the words whose bound rules them out
@@ -446,6 +458,7 @@ impl<'m> RealwordDetector<'m> {
     fn detect_pruned(
         &self,
         text: &str,
+        tokens: &[Token],
         skip: &dyn Fn(&Range<usize>) -> bool,
         prune: bool,
     ) -> Vec<RealwordFlag> {
@@ -453,7 +466,7 @@ impl<'m> RealwordDetector<'m> {
         // document's other suspects weighed in.
         let cut = self.threshold.min(SUSPECT_PROBABILITY);
         let mut suspects: Vec<(Judgement, f32)> = Vec::new();
-        let words = self.judge(text, skip, prune.then_some(cut), |j| {
+        let words = self.judge(text, tokens, skip, prune.then_some(cut), |j| {
             let alone = self.calibration.probability_of(&j.features);
             if alone >= cut {
                 suspects.push((j, alone));
@@ -509,12 +522,14 @@ impl<'m> RealwordDetector<'m> {
         }
     }
 
-    /// Calls `f` with the evidence of every eligible word that has alternatives, judged
-    /// alone (its document's suspects left out); with `prune: Some(p)`, only of those
-    /// whose probability may reach `p`. Returns the number of word tokens in `text`.
+    /// Calls `f` with the evidence of every eligible word of `text` (whose tokens are
+    /// `tokens`) that has alternatives, judged alone (its document's suspects left out);
+    /// with `prune: Some(p)`, only of those whose probability may reach `p`. Returns the
+    /// number of word tokens.
     fn judge(
         &self,
         text: &str,
+        tokens: &[Token],
         skip: &dyn Fn(&Range<usize>) -> bool,
         prune: Option<f32>,
         mut f: impl FnMut(Judgement),
@@ -524,7 +539,7 @@ impl<'m> RealwordDetector<'m> {
         let mut runs = Vec::new();
         let mut pass = DocumentPass::default();
         let mut words = 0;
-        for_each_run(text, |run| {
+        for_each_run_of(tokens.iter().copied(), |run| {
             let folded: Vec<_> = run.iter().map(|t| fold_case(t.text(text))).collect();
             let keys: Vec<u64> = folded.iter().map(|w| word_key(w)).collect();
             words += keys.len();
@@ -1103,7 +1118,8 @@ pub fn calibrate(
             };
             let mut x = Vec::new();
             let mut y = Vec::new();
-            let words = detector.judge(&text, &|_| false, None, |j| {
+            let tokens: Vec<Token> = tokenize::tokenize(&text).collect();
+            let words = detector.judge(&text, &tokens, &|_| false, None, |j| {
                 x.push(j.features);
                 y.push(
                     labels
@@ -1253,7 +1269,8 @@ mod tests {
     /// The features of every judged word of `text`, by word.
     fn judged(detector: &RealwordDetector<'_>, text: &str) -> Vec<(String, [f32; NUM_FEATURES])> {
         let mut out = Vec::new();
-        detector.judge(text, &|_| false, None, |j| {
+        let tokens: Vec<Token> = tokenize::tokenize(text).collect();
+        detector.judge(text, &tokens, &|_| false, None, |j| {
             out.push((text[j.span.clone()].to_string(), j.features))
         });
         out
@@ -1452,8 +1469,9 @@ mod tests {
             let (text, _) = corrupter.corrupt("clean", &clean);
             for threshold in [0.05, 0.3, 0.5, 0.8, 0.95] {
                 let detector = RealwordDetector::new(&model, threshold).unwrap();
-                let pruned = detector.detect_pruned(&text, &|_| false, true);
-                let full = detector.detect_pruned(&text, &|_| false, false);
+                let tokens: Vec<Token> = tokenize::tokenize(&text).collect();
+                let pruned = detector.detect_pruned(&text, &tokens, &|_| false, true);
+                let full = detector.detect_pruned(&text, &tokens, &|_| false, false);
                 assert_eq!(pruned, full, "{mode:?} at {threshold}");
             }
         }

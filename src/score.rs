@@ -603,7 +603,18 @@ impl<'m> Scorer<'m> {
         text: &str,
         forget: impl Fn(&str) -> bool,
     ) -> Vec<WordEvidence> {
-        let tokens: Vec<tokenize::Token> = tokenize::tokenize(text)
+        self.document_evidence_of(text, tokenize::tokenize(text), forget)
+    }
+
+    /// [`Scorer::document_evidence_forgetting`] over the tokens of `text`, already found.
+    fn document_evidence_of(
+        &self,
+        text: &str,
+        tokens: impl IntoIterator<Item = tokenize::Token>,
+        forget: impl Fn(&str) -> bool,
+    ) -> Vec<WordEvidence> {
+        let tokens: Vec<tokenize::Token> = tokens
+            .into_iter()
             .filter(|t| t.kind == TokenKind::Word)
             .collect();
         let mut type_ids: FxHashMap<std::borrow::Cow<'_, str>, u32> = FxHashMap::default();
@@ -678,8 +689,18 @@ impl<'m> Scorer<'m> {
 
     /// Scores every word token of `text`.
     pub fn score_text(&self, text: &str) -> TextScore {
+        self.score_tokens(text, tokenize::tokenize(text))
+    }
+
+    /// [`Scorer::score_text`] over the tokens of `text` (all of them, in order), for a
+    /// caller that tokenizes once for several passes.
+    pub fn score_tokens(
+        &self,
+        text: &str,
+        tokens: impl IntoIterator<Item = tokenize::Token>,
+    ) -> TextScore {
         let norms = self.model.length_norms();
-        let evidence = self.document_evidence(text);
+        let evidence = self.document_evidence_of(text, tokens, |_| false);
         let mut out = TextScore {
             words: Vec::with_capacity(evidence.len()),
             ..TextScore::default()

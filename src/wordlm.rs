@@ -62,9 +62,14 @@ const PAIR_CHUNK: usize = 32;
 /// any other token (punctuation, number, URL, ...) and before a word that starts a
 /// sentence or line. Training counts n-grams inside runs and checking takes a word's
 /// neighbours from its run, so both see the same contexts.
-pub fn for_each_run(text: &str, mut f: impl FnMut(&[Token])) {
+pub fn for_each_run(text: &str, f: impl FnMut(&[Token])) {
+    for_each_run_of(tokenize::tokenize(text), f);
+}
+
+/// [`for_each_run`] over the tokens of a text already tokenized (all of them, in order).
+pub fn for_each_run_of(tokens: impl IntoIterator<Item = Token>, mut f: impl FnMut(&[Token])) {
     let mut run: Vec<Token> = Vec::new();
-    for token in tokenize::tokenize(text) {
+    for token in tokens {
         let breaks = token.kind != TokenKind::Word || token.sentence_start;
         if breaks && !run.is_empty() {
             f(&run);
