@@ -323,6 +323,31 @@ fn suspicion_feature(others: usize, words: usize) -> f32 {
     (1.0 + 1000.0 * others as f32 / (words as f32 + SUSPICION_PRIOR_WORDS)).ln()
 }
 
+/// A document's real-word suspects, for the feature each judged word of it gets from
+/// the others ([`SUSPECT_PROBABILITY`]). Detection and calibration both count them here.
+struct DocumentSuspects {
+    suspects: usize,
+    words: usize,
+}
+
+impl DocumentSuspects {
+    /// The suspects among judged words whose probabilities alone are `alone`, in a
+    /// document of `words` word tokens.
+    fn count(alone: &[f32], words: usize) -> DocumentSuspects {
+        DocumentSuspects {
+            suspects: alone.iter().filter(|&&p| p >= SUSPECT_PROBABILITY).count(),
+            words,
+        }
+    }
+
+    /// The suspicion feature of a word whose probability alone is `alone`: the rate of
+    /// the other suspects, the word itself left out.
+    fn feature(&self, alone: f32) -> f32 {
+        let others = self.suspects - usize::from(alone >= SUSPECT_PROBABILITY);
+        suspicion_feature(others, self.words)
+    }
+}
+
 /// The feature value of `uses` uses of a word in the document.
 fn uses_feature(uses: u32) -> f32 {
     (1.0 + uses as f32).ln()
@@ -472,14 +497,11 @@ impl<'m> RealwordDetector<'m> {
                 suspects.push((j, alone));
             }
         });
-        let suspicious = suspects
-            .iter()
-            .filter(|&&(_, alone)| alone >= SUSPECT_PROBABILITY)
-            .count();
+        let alone: Vec<f32> = suspects.iter().map(|&(_, alone)| alone).collect();
+        let document = DocumentSuspects::count(&alone, words);
         let mut flags: Vec<(RealwordFlag, Judgement)> = Vec::new();
         for (mut j, alone) in suspects {
-            let others = suspicious - usize::from(alone >= SUSPECT_PROBABILITY);
-            j.features[DOCUMENT_SUSPICION] = suspicion_feature(others, words);
+            j.features[DOCUMENT_SUSPICION] = document.feature(alone);
             let p = self.calibration.probability_of(&j.features);
             if p >= self.threshold {
                 flags.push((self.flag_of(text, &j, p), j));
@@ -1165,21 +1187,16 @@ fn fit_documents(
     let mut x: Vec<[f32; NUM_FEATURES]> = Vec::new();
     let mut y: Vec<bool> = Vec::new();
     for d in docs {
-        let suspect: Vec<bool> = match previous {
-            Some(c) => {
-                d.x.iter()
-                    .map(|row| c.probability_of(row) >= SUSPECT_PROBABILITY)
-                    .collect()
-            }
-            None => vec![false; d.x.len()],
-        };
-        let suspects = suspect.iter().filter(|&&s| s).count();
+        // Each row's probability alone under `previous`, and the document's suspects.
+        let suspicion = previous.map(|c| {
+            let alone: Vec<f32> = d.x.iter().map(|row| c.probability_of(row)).collect();
+            (DocumentSuspects::count(&alone, d.words), alone)
+        });
         for _ in 0..d.copies {
-            for ((row, &label), &is_suspect) in d.x.iter().zip(&d.y).zip(&suspect) {
+            for (k, (row, &label)) in d.x.iter().zip(&d.y).enumerate() {
                 let mut row = *row;
-                if previous.is_some() {
-                    let others = suspects - usize::from(is_suspect);
-                    row[DOCUMENT_SUSPICION] = suspicion_feature(others, d.words);
+                if let Some((suspects, alone)) = &suspicion {
+                    row[DOCUMENT_SUSPICION] = suspects.feature(alone[k]);
                 }
                 x.push(row);
                 y.push(label);

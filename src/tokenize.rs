@@ -1418,6 +1418,13 @@ mod tests {
         assert_eq!(words, ["He11o", "world", "don't"]);
     }
 
+    /// Asserts that `f` gives each word of `cases` its shape.
+    fn assert_shapes(f: fn(&str) -> Shape, cases: &[(&str, Shape)]) {
+        for &(word, expected) in cases {
+            assert_eq!(f(word), expected, "{word:?}");
+        }
+    }
+
     #[test]
     fn shapes() {
         let cases = [
@@ -1449,9 +1456,7 @@ mod tests {
             ("-", Shape::NoCase),
             ("我爱你", Shape::NoCase),
         ];
-        for (word, expected) in cases {
-            assert_eq!(shape(word), expected, "shape({word:?})");
-        }
+        assert_shapes(shape, &cases);
     }
 
     #[test]
@@ -1482,9 +1487,7 @@ mod tests {
             ("'", Shape::NoCase),
             ("", Shape::NoCase),
         ];
-        for (word, expected) in cases {
-            assert_eq!(stem_shape(word), expected, "stem_shape({word:?})");
-        }
+        assert_shapes(stem_shape, &cases);
     }
 
     #[test]
