@@ -70,7 +70,7 @@ use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 
 use crate::cache::{next_owner, TokenCache};
-use crate::calibrate::{fit, sigmoid, Calibration};
+use crate::calibrate::{fit, Calibration};
 use crate::channel::Channel;
 use crate::corrupt::{CorruptConfig, CorruptMode, Corrupter};
 use crate::counts::fold_case;
@@ -212,14 +212,49 @@ struct Alternative {
 
 type Confusions = Rc<[Alternative]>;
 
+/// What bounding a decision reads of an alternative ([`RealwordDetector::max_logit`]),
+/// kept apart from the rest so that bounding a word, which is all most words get,
+/// touches a few cache lines rather than the whole confusion set.
+#[derive(Debug, Clone, Copy, Default)]
+struct Bounded {
+    key: u64,
+    log2_p: f32,
+    static_logit: f32,
+    thesaurus: bool,
+}
+
+impl Bounded {
+    fn of(a: &Alternative) -> Bounded {
+        Bounded {
+            key: a.key,
+            log2_p: a.log2_p,
+            static_logit: a.static_logit,
+            thesaurus: a.source == Source::Thesaurus,
+        }
+    }
+}
+
 /// What detection needs of a word type, cached per thread by [`word_key`] (a 64-bit
 /// hash: two types that shared one would already be one word to the word model).
-#[derive(Debug, Clone)]
-struct WordType {
+/// Shared, so that taking it from the cache touches only its first cache line.
+type WordType = Rc<WordFacts>;
+
+#[derive(Debug)]
+struct WordFacts {
     /// log2 P of the word alone.
     log2_p: f32,
     /// The alternatives, once an eligible token of the type has asked for them.
     confusions: Option<Confusions>,
+    /// The first `bounded` entries: the alternatives' [`Bounded`] parts, in order.
+    bounded: u8,
+    bounds: [Bounded; MAX_ALTERNATIVES],
+}
+
+impl WordFacts {
+    /// The alternatives' [`Bounded`] parts (empty before they are looked for).
+    fn bounded(&self) -> &[Bounded] {
+        &self.bounds[..usize::from(self.bounded)]
+    }
 }
 
 thread_local! {
@@ -250,24 +285,44 @@ pub struct Phrase {
     pub suggestion: String,
 }
 
-/// What the decision weighs for one eligible word and its best alternative.
+/// What the decision weighs of an eligible word itself, whatever its alternatives.
 #[derive(Debug, Clone)]
-struct Evidence<'a> {
-    best: &'a Alternative,
+struct WordEvidence {
     /// log2 P of the word alone.
     word_p: f32,
-    /// Bits gained by the best alternative, and by the second best if there is one.
-    gain: f32,
-    second: Option<f32>,
-    /// How many of the word's and the best alternative's context pairs the model holds.
+    /// How many of the word's context pairs the model holds.
     word_pairs: f32,
-    best_pairs: f32,
     /// How many neighbours the word has (1 or 2).
     sides: u8,
     /// Size of the confusion set.
     alternatives: usize,
-    /// How many times the document uses the word, and the best alternative.
+    /// How many times the document uses the word.
     word_uses: u32,
+}
+
+impl WordEvidence {
+    /// Sets the features that do not depend on the alternative.
+    fn features(&self, x: &mut [f32; NUM_FEATURES]) {
+        x[BIAS] = 1.0;
+        x[WORD_LOG2_P] = self.word_p.max(MIN_FEATURE_LOG2_P) / 10.0;
+        x[WORD_PAIRS_HELD] = self.word_pairs;
+        x[CONTEXT_SIDES] = f32::from(self.sides);
+        x[LN_ALTERNATIVES] = (1.0 + self.alternatives as f32).ln();
+        x[WORD_USES] = (self.word_uses.max(1) as f32).ln();
+    }
+}
+
+/// What the decision weighs for one eligible word and its best alternative.
+#[derive(Debug, Clone)]
+struct Evidence<'a> {
+    word: WordEvidence,
+    best: &'a Alternative,
+    /// Bits gained by the best alternative, and by the second best if there is one.
+    gain: f32,
+    second: Option<f32>,
+    /// How many of the best alternative's context pairs the model holds.
+    best_pairs: f32,
+    /// How many times the document uses the best alternative.
     best_uses: u32,
 }
 
@@ -275,10 +330,10 @@ impl Evidence<'_> {
     /// The feature row ([`FEATURE_NAMES`]).
     fn features(&self) -> [f32; NUM_FEATURES] {
         let mut x = [0.0; NUM_FEATURES];
-        self.word_features(&mut x);
+        self.word.features(&mut x);
         alternative_features(self.best, self.best_uses, &mut x);
         let gain = clamp_gain(self.gain);
-        let context_gain = clamp_gain(gain - self.commoner_by());
+        let context_gain = clamp_gain(gain - commoner_by(self.best.log2_p, self.word.word_p));
         let thesaurus = self.best.source == Source::Thesaurus;
         x[GAIN_BITS] = gain / 10.0;
         x[CONTEXT_GAIN_BITS] = context_gain / 10.0;
@@ -288,22 +343,13 @@ impl Evidence<'_> {
         x[SECOND_GAIN_BITS] = self.second.map_or(-GAIN_CLAMP, clamp_gain) / 10.0;
         x
     }
+}
 
-    /// Sets the features that do not depend on the alternative.
-    fn word_features(&self, x: &mut [f32; NUM_FEATURES]) {
-        x[BIAS] = 1.0;
-        x[WORD_LOG2_P] = self.word_p.max(MIN_FEATURE_LOG2_P) / 10.0;
-        x[WORD_PAIRS_HELD] = self.word_pairs;
-        x[CONTEXT_SIDES] = f32::from(self.sides);
-        x[LN_ALTERNATIVES] = (1.0 + self.alternatives as f32).ln();
-        x[WORD_USES] = (self.word_uses.max(1) as f32).ln();
-    }
-
-    /// How many bits more probable the best alternative is than the word, alone: the
-    /// part of the gain that the context gain leaves out.
-    fn commoner_by(&self) -> f32 {
-        self.best.log2_p.max(MIN_FEATURE_LOG2_P) - self.word_p.max(MIN_FEATURE_LOG2_P)
-    }
+/// How many bits more probable an alternative of log2 probability `alternative_p` is
+/// than the word, of `word_p`, alone: the part of the gain that the context gain leaves
+/// out.
+fn commoner_by(alternative_p: f32, word_p: f32) -> f32 {
+    alternative_p.max(MIN_FEATURE_LOG2_P) - word_p.max(MIN_FEATURE_LOG2_P)
 }
 
 /// Sets the features of the best alternative that do not depend on its neighbours;
@@ -350,25 +396,53 @@ impl DocumentSuspects {
 
 /// The feature value of `uses` uses of a word in the document.
 fn uses_feature(uses: u32) -> f32 {
-    (1.0 + uses as f32).ln()
+    // Most alternatives are not in the document: no logarithm for them.
+    if uses == 0 {
+        0.0
+    } else {
+        (1.0 + uses as f32).ln()
+    }
 }
 
 /// How many times a document uses each word (by [`word_key`] of its folded form): a
 /// spinner swaps some uses of a word and leaves others, and a typist who means "from"
 /// writes it correctly elsewhere, so the word a suspect displaced is often in the
 /// document already, while a word the writer chose tends to recur.
-#[derive(Debug, Default)]
-struct DocumentUses(rustc_hash::FxHashMap<u64, u32>);
+#[derive(Debug)]
+struct DocumentUses {
+    counts: rustc_hash::FxHashMap<u64, u32>,
+    /// One bit per value of a key's low bits, set for the keys counted: most words
+    /// asked about are not in the document, and a clear bit says so without the map.
+    seen: [u64; 64],
+}
+
+impl Default for DocumentUses {
+    fn default() -> Self {
+        DocumentUses {
+            counts: Default::default(),
+            seen: [0; 64],
+        }
+    }
+}
 
 impl DocumentUses {
-    fn add(&mut self, keys: &[u64]) {
-        for &k in keys {
-            *self.0.entry(k).or_insert(0) += 1;
-        }
+    fn bit(key: u64) -> (usize, u64) {
+        let low = (key % 4096) as usize;
+        (low / 64, 1 << (low % 64))
+    }
+
+    fn add(&mut self, key: u64) {
+        let (word, bit) = DocumentUses::bit(key);
+        self.seen[word] |= bit;
+        *self.counts.entry(key).or_insert(0) += 1;
     }
 
     fn get(&self, key: u64) -> u32 {
-        self.0.get(&key).copied().unwrap_or(0)
+        let (word, bit) = DocumentUses::bit(key);
+        if self.seen[word] & bit == 0 {
+            return 0;
+        }
+        self.counts.get(&key).copied().unwrap_or(0)
     }
 }
 
@@ -386,9 +460,10 @@ struct Judgement {
     /// Indices into `alternatives` with their gain in bits, best first (at most
     /// [`TOP_ALTERNATIVES`]).
     ranked: Vec<(usize, f32)>,
-    /// Index of the word in its run, and the run's word keys (shared by the run).
+    /// The run's words in its document's [`DocumentWords`], and the word's index in
+    /// the run.
+    run: Range<usize>,
     position: usize,
-    run: Rc<RunContext>,
 }
 
 /// Buffers [`RealwordDetector::judgement`] reuses from word to word.
@@ -407,11 +482,106 @@ struct DocumentPass {
     scratch: Scratch,
 }
 
-#[derive(Debug)]
-struct RunContext {
+/// A word to judge.
+struct Judged {
+    /// Its run's words in [`DocumentWords`], and its index in the run.
+    run: Range<usize>,
+    position: usize,
+    span: Range<usize>,
+}
+
+/// The words of a document's runs of two or more words ([`for_each_run_of`]), as the
+/// word model sees them, in one set of arrays for the whole document.
+#[derive(Debug, Default)]
+struct DocumentWords {
+    /// How many word tokens the document has (in runs of any length).
+    count: usize,
     keys: Vec<u64>,
     /// log2 P of each word alone.
     log2_p: Vec<f32>,
+    /// For a pairs-only model, `pairs[k]`: log2 P of the pair of words `k` and `k + 1`
+    /// of one run, and whether the model holds it (the last word of a run has a
+    /// placeholder; empty for other models). Each pair is looked up once, for both of
+    /// its words, and each run's in one batch.
+    pairs: Vec<(f32, bool)>,
+}
+
+impl DocumentWords {
+    /// The run of words `run`.
+    fn run(&self, run: &Range<usize>) -> Run<'_> {
+        Run {
+            keys: &self.keys[run.clone()],
+            log2_p: &self.log2_p[run.clone()],
+            pairs: self.pairs.get(run.start..run.end - 1).unwrap_or_default(),
+        }
+    }
+
+    /// Looks up the pairs of a pairs-only model's runs.
+    fn find_pairs(&mut self, lm: &WordLm, runs: &[Range<usize>], scratch: &mut Scratch) {
+        self.pairs = vec![(f32::NEG_INFINITY, false); self.keys.len()];
+        for run in runs {
+            scratch.pairs.clear();
+            scratch.pairs.extend(
+                self.keys[run.clone()]
+                    .windows(2)
+                    .zip(self.log2_p[run.clone()].windows(2))
+                    .map(|(k, p)| (k[0], k[1], p[0], p[1])),
+            );
+            lm.log2_pairs(&scratch.pairs, &mut scratch.joint);
+            self.pairs[run.start..run.end - 1].copy_from_slice(&scratch.joint);
+        }
+    }
+}
+
+/// One run of a document's words ([`DocumentWords::run`]).
+#[derive(Debug, Clone, Copy)]
+struct Run<'a> {
+    keys: &'a [u64],
+    log2_p: &'a [f32],
+    /// The pairs of a pairs-only model (`pairs[i]`: words `i` and `i + 1`); empty for
+    /// other models.
+    pairs: &'a [(f32, bool)],
+}
+
+impl Run<'_> {
+    /// How many neighbours the word at `i` has (1 or 2).
+    fn sides(&self, i: usize) -> usize {
+        usize::from(i > 0) + usize::from(i + 1 < self.keys.len())
+    }
+
+    /// Pushes the context pairs that the word `key` (of log2 probability `log2_p`) would
+    /// make at `i`, as [`WordLm::log2_pairs`] takes them: with the left neighbour, then
+    /// with the right one.
+    fn push_pairs(&self, i: usize, key: u64, log2_p: f32, out: &mut Vec<(u64, u64, f32, f32)>) {
+        if i > 0 {
+            out.push((self.keys[i - 1], key, self.log2_p[i - 1], log2_p));
+        }
+        if i + 1 < self.keys.len() {
+            out.push((key, self.keys[i + 1], log2_p, self.log2_p[i + 1]));
+        }
+    }
+
+    /// The terms of the chain rule that change with the word at `i`, for a word of log2
+    /// probability `log2_p` whose context pairs sum to `pairs` (log2): `P(left c) P(c
+    /// right) / P(c)`, or `P(left c)` at the end of the run (the rest is the same for
+    /// every word there).
+    fn chain(&self, i: usize, log2_p: f32, pairs: f32) -> f32 {
+        if i + 1 < self.keys.len() {
+            pairs - log2_p
+        } else {
+            pairs
+        }
+    }
+
+    /// For a pairs-only model, [`Run::chain`] of the word at `i` itself, and how
+    /// many of its pairs the model holds.
+    fn own_pairs(&self, i: usize) -> (f32, f32) {
+        // The pair on the left (index i - 1) and on the right (index i), where they are.
+        let own = &self.pairs[i.saturating_sub(1)..(i + 1).min(self.pairs.len())];
+        let sum = own.iter().map(|&(p, _)| p).sum();
+        let held = own.iter().filter(|&&(_, h)| h).count();
+        (self.chain(i, self.log2_p[i], sum), held as f32)
+    }
 }
 
 /// Finds real-word errors with a model's word n-grams, thesaurus and lexicon.
@@ -422,8 +592,63 @@ pub struct RealwordDetector<'m> {
     lexicon: &'m Lexicon,
     thesaurus: Option<&'m Thesaurus>,
     calibration: Calibration,
+    /// The weights as the bound on a decision reads them.
+    bound: BoundWeights,
     threshold: f32,
     channel: Channel,
+}
+
+/// The weights [`RealwordDetector::max_logit`] reads, in the form it reads them: the
+/// bound is taken for most alternatives of almost every word.
+#[derive(Debug, Clone)]
+struct BoundWeights {
+    /// Whether the log-odds never fall as the gain grows, whatever the alternative
+    /// ([`BoundWeights::rising`]).
+    rising: bool,
+    /// Per bit of gain.
+    gain: f32,
+    /// Per bit of context gain, for an edit and for a thesaurus source.
+    context_gain: [f32; 2],
+    /// Per held pair, and per held pair and bit of context gain.
+    pairs: f32,
+    pairs_context_gain: f32,
+    /// Per bit of the second best gain.
+    second: f32,
+    /// Per unit of [`uses_feature`].
+    uses: f32,
+}
+
+impl BoundWeights {
+    fn new(c: &Calibration) -> BoundWeights {
+        let w = &c.weights;
+        BoundWeights {
+            rising: BoundWeights::rising(w),
+            gain: w[GAIN_BITS] / 10.0,
+            context_gain: [
+                w[CONTEXT_GAIN_BITS] / 10.0,
+                (w[CONTEXT_GAIN_BITS] + w[CONTEXT_GAIN_IF_THESAURUS]) / 10.0,
+            ],
+            pairs: w[ALTERNATIVE_PAIRS_HELD],
+            pairs_context_gain: w[CONTEXT_GAIN_IF_PAIRS_HELD] / 10.0,
+            second: w[SECOND_GAIN_BITS] / 10.0,
+            uses: w[ALTERNATIVE_USES],
+        }
+    }
+
+    /// Whether, under the weights `w`, the log-odds of [`RealwordDetector::max_logit`]
+    /// never fall as the gain grows, whatever the alternative: then their largest value
+    /// is at the largest gain, one evaluation instead of four. Each term's slope in the
+    /// gain is at least its weight's worst case: `GAIN_BITS`; the context gain's, 0 where
+    /// its clamp holds and at worst the lower of the two sources' weights; the held
+    /// pairs' term, at worst two pairs times its weight; the second gain's is never
+    /// negative (it is `max(s g, -s GAIN_CLAMP)` with `g >= -GAIN_CLAMP`).
+    fn rising(w: &[f32]) -> bool {
+        let context = w[CONTEXT_GAIN_BITS]
+            .min(w[CONTEXT_GAIN_BITS] + w[CONTEXT_GAIN_IF_THESAURUS])
+            .min(0.0);
+        let pairs = (2.0 * w[CONTEXT_GAIN_IF_PAIRS_HELD]).min(0.0);
+        w[GAIN_BITS] + context + pairs >= 0.0
+    }
 }
 
 /// Checks that stored weights fit this build's real-word features.
@@ -449,6 +674,7 @@ impl<'m> RealwordDetector<'m> {
             lm: model.word_lm()?,
             lexicon: model.lexicon(),
             thesaurus: model.thesaurus(),
+            bound: BoundWeights::new(&calibration),
             calibration,
             threshold,
             channel: Channel::default(),
@@ -498,7 +724,7 @@ impl<'m> RealwordDetector<'m> {
             }
         });
         let alone: Vec<f32> = suspects.iter().map(|&(_, alone)| alone).collect();
-        let document = DocumentSuspects::count(&alone, words);
+        let document = DocumentSuspects::count(&alone, words.count);
         let mut flags: Vec<(RealwordFlag, Judgement)> = Vec::new();
         for (mut j, alone) in suspects {
             j.features[DOCUMENT_SUSPICION] = document.feature(alone);
@@ -507,7 +733,7 @@ impl<'m> RealwordDetector<'m> {
                 flags.push((self.flag_of(text, &j, p), j));
             }
         }
-        self.add_phrases(text, &mut flags);
+        self.add_phrases(text, &words, &mut flags);
         flags.into_iter().map(|(f, _)| f).collect()
     }
 
@@ -555,146 +781,170 @@ impl<'m> RealwordDetector<'m> {
         skip: &dyn Fn(&Range<usize>) -> bool,
         prune: Option<f32>,
         mut f: impl FnMut(Judgement),
-    ) -> usize {
+    ) -> DocumentWords {
         // First the runs' words and how often the document uses each, then the
         // judgements, which weigh those uses.
-        let mut runs = Vec::new();
+        let mut words = DocumentWords::default();
+        let mut run_tokens: Vec<Token> = Vec::new();
+        let mut runs: Vec<Range<usize>> = Vec::new();
         let mut pass = DocumentPass::default();
-        let mut words = 0;
         for_each_run_of(tokens.iter().copied(), |run| {
-            let folded: Vec<_> = run.iter().map(|t| fold_case(t.text(text))).collect();
-            let keys: Vec<u64> = folded.iter().map(|w| word_key(w)).collect();
-            words += keys.len();
-            pass.uses.add(&keys);
+            words.count += run.len();
+            let start = words.keys.len();
+            for t in run {
+                let key = word_key(&fold_case(t.text(text)));
+                pass.uses.add(key);
+                words.keys.push(key);
+            }
             if run.len() >= 2 {
-                runs.push((run.to_vec(), folded, keys));
+                run_tokens.extend_from_slice(run);
+                runs.push(start..words.keys.len());
+            } else {
+                words.keys.truncate(start);
             }
         });
-        for (run, folded, keys) in runs {
-            let types = self.word_types(&keys);
-            let log2_p = types.iter().map(|t| t.log2_p).collect();
-            let context = Rc::new(RunContext { keys, log2_p });
-            for (i, token) in run.iter().enumerate() {
+        let mut types = self.word_types(&words.keys);
+        words.log2_p = types.iter().map(|t| t.log2_p).collect();
+        let mut judged: Vec<Judged> = Vec::new();
+        for run in &runs {
+            for k in run.clone() {
+                let token = &run_tokens[k];
                 let span = token.byte_span();
                 if !eligible(token, text) || skip(&span) {
                     continue;
                 }
-                let alternatives = match &types[i].confusions {
-                    Some(found) => Rc::clone(found),
-                    None => self.confusions(context.keys[i], &folded[i], &types[i]),
-                };
-                if alternatives.is_empty() {
-                    continue;
+                if types[k].confusions.is_none() {
+                    let folded = fold_case(token.text(text));
+                    types[k] = self.with_confusions(words.keys[k], &folded, &types[k]);
                 }
-                if let Some(j) = self.judgement(&context, i, span, alternatives, prune, &mut pass) {
-                    f(j);
+                if types[k].bounded > 0 {
+                    judged.push(Judged {
+                        run: run.clone(),
+                        position: k - run.start,
+                        span,
+                    });
                 }
             }
+        }
+        let pairs_only = self.lm.order() == 2;
+        if pairs_only {
+            words.find_pairs(self.lm, &runs, &mut pass.scratch);
+        }
+        if let (Some(least), true) = (prune, pairs_only) {
+            let mut may = Vec::with_capacity(judged.len());
+            for group in judged.chunk_by(|a, b| a.run == b.run) {
+                self.may_reach(&words, &types, group, least, &mut pass, &mut may);
+            }
+            let mut may = may.into_iter();
+            judged.retain(|_| may.next() == Some(true));
+        }
+        for word in judged {
+            let alternatives = types[word.run.start + word.position].confusions.clone();
+            let alternatives = alternatives.expect("judged words have alternatives");
+            f(self.judgement(&words, word, alternatives, &mut pass));
         }
         words
     }
 
-    /// The evidence on the word at `i` of `run`, or `None` when `prune` is `Some(p)` and
-    /// no alternative can bring its probability alone up to `p`.
+    /// Pushes onto `may`, for each judged word of one run, whether its probability
+    /// alone may reach `least`, by an upper bound on its log-odds
+    /// ([`RealwordDetector::max_logit`]) from its own pairs and its alternatives' bounded
+    /// ones ([`WordLm::log2_pair_bounds`]), for a pairs-only model. The bounds of the
+    /// whole run are looked up in one batch, so the processor overlaps their cache
+    /// misses. `types` are the facts of the document's words.
+    fn may_reach(
+        &self,
+        words: &DocumentWords,
+        types: &[WordType],
+        group: &[Judged],
+        least: f32,
+        pass: &mut DocumentPass,
+        may: &mut Vec<bool>,
+    ) {
+        let DocumentPass { uses, scratch } = pass;
+        // `sigmoid(l) >= least` exactly when `l >= logit(least)`.
+        let least = (least / (1.0 - least)).ln();
+        let run = words.run(&group[0].run);
+        let types = &types[group[0].run.clone()];
+        scratch.pairs.clear();
+        for word in group {
+            for a in types[word.position].bounded() {
+                run.push_pairs(word.position, a.key, a.log2_p, &mut scratch.pairs);
+            }
+        }
+        self.lm
+            .log2_pair_bounds(&scratch.pairs, &mut scratch.bounds);
+        let mut bounds = scratch.bounds.as_slice();
+        may.extend(group.iter().map(|word| {
+            let i = word.position;
+            let per = run.sides(i);
+            let (base, word_pairs) = run.own_pairs(i);
+            let alternatives = types[i].bounded();
+            let word = WordEvidence {
+                word_p: run.log2_p[i],
+                word_pairs,
+                sides: per as u8,
+                alternatives: alternatives.len(),
+                word_uses: uses.get(run.keys[i]),
+            };
+            let mut x = [0.0; NUM_FEATURES];
+            word.features(&mut x);
+            let word_logit = self.calibration.logit_of(&x);
+            let mut max_logit = f32::NEG_INFINITY;
+            for a in alternatives {
+                let (b, rest) = bounds.split_at(per);
+                bounds = rest;
+                let max_gain = run.chain(i, a.log2_p, b.iter().map(|&(p, _)| p).sum()) - base;
+                let max_pairs = b.iter().filter(|&&(_, maybe)| maybe).count();
+                let uses = uses.get(a.key);
+                let logit =
+                    self.max_logit(word_logit, word.word_p, a, uses, max_gain, max_pairs as f32);
+                max_logit = max_logit.max(logit);
+            }
+            max_logit + LOGIT_MARGIN >= least
+        }));
+    }
+
+    /// The full evidence on a judged word of the document `words`.
     fn judgement(
         &self,
-        run: &Rc<RunContext>,
-        i: usize,
-        span: Range<usize>,
+        words: &DocumentWords,
+        word: Judged,
         alternatives: Confusions,
-        prune: Option<f32>,
         pass: &mut DocumentPass,
-    ) -> Option<Judgement> {
+    ) -> Judgement {
         let DocumentPass { uses, scratch } = pass;
-        let word = run.keys[i];
-        let word_uses = uses.get(word);
-        let word_p = run.log2_p[i];
-        let sides = u8::from(i > 0) + u8::from(i + 1 < run.keys.len());
+        let Judged {
+            run: range,
+            position: i,
+            span,
+        } = word;
+        let run = words.run(&range);
+        let key = run.keys[i];
+        let sides = run.sides(i);
         // Per alternative: its gain in bits over the word, and how many of its context
         // pairs the model holds (`None`: not counted on this path).
         let (mut ranked, word_pairs, held): (Vec<(usize, f32)>, f32, Option<Vec<u8>>) =
             if self.lm.order() == 2 {
-                // Pairs only: the terms that change are P(left c) P(c right) / P(c); the
-                // neighbours' own probabilities are looked up once per word.
-                let left = i.checked_sub(1).map(|l| (run.keys[l], run.log2_p[l]));
-                let right = (i + 1 < run.keys.len()).then(|| (run.keys[i + 1], run.log2_p[i + 1]));
-                let Scratch {
-                    pairs,
-                    joint,
-                    bounds,
-                } = scratch;
-                pairs.clear();
-                let candidates = std::iter::once((word, word_p))
-                    .chain(alternatives.iter().map(|a| (a.key, a.log2_p)));
-                for (c, pc) in candidates {
-                    if let Some((l, pl)) = left {
-                        pairs.push((l, c, pl, pc));
-                    }
-                    if let Some((r, pr)) = right {
-                        pairs.push((c, r, pc, pr));
-                    }
+                // Pairs only: the terms that change are P(left c) P(c right) / P(c).
+                let (base, word_pairs) = run.own_pairs(i);
+                scratch.pairs.clear();
+                for a in alternatives.iter() {
+                    run.push_pairs(i, a.key, a.log2_p, &mut scratch.pairs);
                 }
-                let per = usize::from(sides);
-                // Without a right neighbour the chain rule's last term is P(left c);
-                // without a left one it is P(c right) / P(c) times P(c).
-                let score = |pc: f32, pairs_sum: f32| {
-                    if right.is_some() {
-                        pairs_sum - pc
-                    } else {
-                        pairs_sum
-                    }
-                };
-                let held_of = |j: &[(f32, bool)]| j.iter().filter(|&&(_, h)| h).count() as u8;
-                // The word's own pairs exactly, once.
-                self.lm.log2_pairs(&pairs[..per], joint);
-                let base = score(word_p, joint.iter().map(|&(p, _)| p).sum());
-                let word_pairs = f32::from(held_of(joint));
-                if let Some(least) = prune {
-                    // The alternatives' pairs only bounded (no pair table probes): most
-                    // words end here.
-                    self.lm.log2_pair_bounds(&pairs[per..], bounds);
-                    let mut evidence = Evidence {
-                        best: &alternatives[0],
-                        word_p,
-                        gain: 0.0,
-                        second: None,
-                        word_pairs,
-                        best_pairs: 0.0,
-                        sides,
-                        alternatives: alternatives.len(),
-                        word_uses,
-                        best_uses: 0,
-                    };
-                    let mut x = [0.0; NUM_FEATURES];
-                    evidence.word_features(&mut x);
-                    let word_logit = self.calibration.logit_of(&x);
-                    let mut max_logit = f32::NEG_INFINITY;
-                    for (a, b) in alternatives.iter().zip(bounds.chunks_exact(per)) {
-                        let max_gain = score(a.log2_p, b.iter().map(|&(p, _)| p).sum()) - base;
-                        let max_pairs = b.iter().filter(|&&(_, maybe)| maybe).count();
-                        evidence.best = a;
-                        evidence.best_uses = uses.get(a.key);
-                        let logit =
-                            self.max_logit(&evidence, word_logit, max_gain, max_pairs as f32);
-                        max_logit = max_logit.max(logit);
-                    }
-                    if sigmoid(max_logit + LOGIT_MARGIN) < least {
-                        return None;
-                    }
-                }
-                self.lm.log2_pairs(&pairs[per..], joint);
-                let (gains, held): (Vec<(usize, f32)>, Vec<u8>) = alternatives
+                self.lm.log2_pairs(&scratch.pairs, &mut scratch.joint);
+                let (gains, held) = alternatives
                     .iter()
-                    .zip(joint.chunks_exact(per))
+                    .zip(scratch.joint.chunks_exact(sides))
                     .enumerate()
                     .map(|(k, (a, j))| {
-                        let gain = score(a.log2_p, j.iter().map(|&(p, _)| p).sum()) - base;
-                        ((k, gain), held_of(j))
+                        let gain = run.chain(i, a.log2_p, j.iter().map(|&(p, _)| p).sum()) - base;
+                        ((k, gain), j.iter().filter(|&&(_, h)| h).count() as u8)
                     })
                     .unzip();
                 (gains, word_pairs, Some(held))
             } else {
-                let (window, at) = self.window(&run.keys, i, i + 1);
+                let (window, at) = self.window(run.keys, i, i + 1);
                 let mut keys = window.to_vec();
                 let base = self.lm.log2_window_at(&keys, at);
                 let gains = alternatives
@@ -705,7 +955,7 @@ impl<'m> RealwordDetector<'m> {
                         (k, self.lm.log2_window_at(&keys, at) - base)
                     })
                     .collect();
-                (gains, self.pairs_held(&run.keys, i, word), None)
+                (gains, self.pairs_held(run.keys, i, key), None)
             };
         // Ties keep the confusion set's (deterministic) order.
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -713,35 +963,37 @@ impl<'m> RealwordDetector<'m> {
         let best = &alternatives[ranked[0].0];
         let best_pairs = match &held {
             Some(held) => f32::from(held[ranked[0].0]),
-            None => self.pairs_held(&run.keys, i, best.key),
+            None => self.pairs_held(run.keys, i, best.key),
         };
         let features = Evidence {
+            word: WordEvidence {
+                word_p: run.log2_p[i],
+                word_pairs,
+                sides: sides as u8,
+                alternatives: alternatives.len(),
+                word_uses: uses.get(key),
+            },
             best,
-            word_p,
             gain: ranked[0].1,
             second: ranked.get(1).map(|&(_, g)| g),
-            word_pairs,
             best_pairs,
-            sides,
-            alternatives: alternatives.len(),
-            word_uses,
             best_uses: uses.get(best.key),
         }
         .features();
-        Some(Judgement {
+        Judgement {
             span,
             features,
             alternatives,
             ranked,
+            run: range,
             position: i,
-            run: Rc::clone(run),
-        })
+        }
     }
 
-    /// An upper bound on the decision's log-odds when `e.best` is the best alternative,
+    /// An upper bound on the decision's log-odds when `best` is the best alternative of
+    /// a word of log2 probability `word_p`, the document uses it `uses` times, and it
     /// gains at most `max_gain` bits and has at most `max_pairs` context pairs held.
-    /// `word_logit` is the log-odds of the word's own features ([`Evidence::word_features`]);
-    /// `e.gain`, `e.second` and `e.best_pairs` are not used.
+    /// `word_logit` is the log-odds of the word's own features ([`WordEvidence`]).
     ///
     /// The log-odds are `fixed + w_gain g + c cg + p (w_pairs + w_cg_pairs cg) +
     /// w_second s` in the clamped gain `g`, context gain `cg` (`g` minus a constant,
@@ -749,25 +1001,29 @@ impl<'m> RealwordDetector<'m> {
     /// ([`Evidence::features`]): piecewise linear in `g`, so over `g <= max_gain` the
     /// maximum is at an end or where a clamp starts, and linear in `p` and `s`, so it is
     /// at one of their ends.
-    fn max_logit(&self, e: &Evidence, word_logit: f32, max_gain: f32, max_pairs: f32) -> f32 {
-        let w = &self.calibration.weights;
-        let fixed =
-            word_logit + e.best.static_logit + w[ALTERNATIVE_USES] * uses_feature(e.best_uses);
-        let shift = e.commoner_by();
-        let thesaurus = f32::from(u8::from(e.best.source == Source::Thesaurus));
-        let per_cg = w[CONTEXT_GAIN_BITS] + thesaurus * w[CONTEXT_GAIN_IF_THESAURUS];
+    fn max_logit(
+        &self,
+        word_logit: f32,
+        word_p: f32,
+        best: &Bounded,
+        uses: u32,
+        max_gain: f32,
+        max_pairs: f32,
+    ) -> f32 {
+        let b = &self.bound;
+        let fixed = word_logit + best.static_logit + b.uses * uses_feature(uses);
+        let shift = commoner_by(best.log2_p, word_p);
+        let per_cg = b.context_gain[usize::from(best.thesaurus)];
         let top = clamp_gain(max_gain);
         let at = |g: f32| {
             let cg = clamp_gain(g - shift);
-            let pairs = w[ALTERNATIVE_PAIRS_HELD] + w[CONTEXT_GAIN_IF_PAIRS_HELD] * cg / 10.0;
-            let second = w[SECOND_GAIN_BITS] / 10.0;
             fixed
-                + w[GAIN_BITS] * g / 10.0
-                + per_cg * cg / 10.0
-                + (max_pairs * pairs).max(0.0)
-                + (second * g).max(second * -GAIN_CLAMP)
+                + b.gain * g
+                + per_cg * cg
+                + (max_pairs * (b.pairs + b.pairs_context_gain * cg)).max(0.0)
+                + (b.second * g).max(b.second * -GAIN_CLAMP)
         };
-        if self.log_odds_never_fall_with_gain() {
+        if b.rising {
             return at(top);
         }
         [-GAIN_CLAMP, top, shift - GAIN_CLAMP, shift + GAIN_CLAMP]
@@ -775,22 +1031,6 @@ impl<'m> RealwordDetector<'m> {
             .filter(|&g| (-GAIN_CLAMP..=top).contains(&g))
             .map(at)
             .fold(f32::NEG_INFINITY, f32::max)
-    }
-
-    /// Whether, under the current weights, the log-odds of [`RealwordDetector::max_logit`]
-    /// never fall as the gain grows, whatever the alternative: then their largest value
-    /// is at the largest gain, one evaluation instead of four. Each term's slope in the
-    /// gain is at least its weight's worst case: `GAIN_BITS`; the context gain's, 0 where
-    /// its clamp holds and at worst the lower of the two sources' weights; the held
-    /// pairs' term, at worst two pairs times its weight; the second gain's is never
-    /// negative (it is `max(s g, -s GAIN_CLAMP)` with `g >= -GAIN_CLAMP`).
-    fn log_odds_never_fall_with_gain(&self) -> bool {
-        let w = &self.calibration.weights;
-        let context = w[CONTEXT_GAIN_BITS]
-            .min(w[CONTEXT_GAIN_BITS] + w[CONTEXT_GAIN_IF_THESAURUS])
-            .min(0.0);
-        let pairs = (2.0 * w[CONTEXT_GAIN_IF_PAIRS_HELD]).min(0.0);
-        w[GAIN_BITS] + context + pairs >= 0.0
     }
 
     /// The slice of `keys` whose probability changes when words `from..to` change (the
@@ -817,11 +1057,13 @@ impl<'m> RealwordDetector<'m> {
             keys.iter()
                 .map(|&key| {
                     cache.get(self.owner, &key).unwrap_or_else(|| {
-                        let found = WordType {
+                        let found = Rc::new(WordFacts {
                             log2_p: self.lm.log2_joint(&[key]),
                             confusions: None,
-                        };
-                        cache.insert(self.owner, key, found.clone());
+                            bounded: 0,
+                            bounds: Default::default(),
+                        });
+                        cache.insert(self.owner, key, Rc::clone(&found));
                         found
                     })
                 })
@@ -829,15 +1071,31 @@ impl<'m> RealwordDetector<'m> {
         })
     }
 
-    /// The alternatives of a folded word of type `known`, found and cached.
-    fn confusions(&self, key: u64, folded: &str, known: &WordType) -> Confusions {
-        let found: Confusions = self.find_confusions(folded).into();
-        let with = WordType {
-            confusions: Some(Rc::clone(&found)),
-            ..known.clone()
-        };
-        WORD_TYPES.with(|c| c.borrow_mut().insert(self.owner, key, with));
-        found
+    /// The facts of a folded word of type `known` with its alternatives: from the cache
+    /// if another token of the type found them already, else found and cached.
+    fn with_confusions(&self, key: u64, folded: &str, known: &WordFacts) -> WordType {
+        let cached = WORD_TYPES.with(|c| c.borrow().get(self.owner, &key));
+        match cached {
+            Some(facts) if facts.confusions.is_some() => facts,
+            _ => self.confusions(key, folded, known),
+        }
+    }
+
+    /// The facts of a folded word of type `known` with its alternatives found, cached.
+    fn confusions(&self, key: u64, folded: &str, known: &WordFacts) -> WordType {
+        let found = self.find_confusions(folded);
+        let mut bounds = [Bounded::default(); MAX_ALTERNATIVES];
+        for (b, a) in bounds.iter_mut().zip(&found) {
+            *b = Bounded::of(a);
+        }
+        let with = Rc::new(WordFacts {
+            log2_p: known.log2_p,
+            bounded: found.len() as u8,
+            confusions: Some(found.into()),
+            bounds,
+        });
+        WORD_TYPES.with(|c| c.borrow_mut().insert(self.owner, key, Rc::clone(&with)));
+        with
     }
 
     /// The alternatives of a lexicon word (none for other words: they are the non-word
@@ -918,19 +1176,24 @@ impl<'m> RealwordDetector<'m> {
     }
 
     /// Finds the best joint reading of each group of adjacent flags.
-    fn add_phrases(&self, text: &str, flags: &mut [(RealwordFlag, Judgement)]) {
+    fn add_phrases(
+        &self,
+        text: &str,
+        words: &DocumentWords,
+        flags: &mut [(RealwordFlag, Judgement)],
+    ) {
         let mut start = 0;
         while start < flags.len() {
             let mut end = start + 1;
             while end < flags.len()
                 && end - start < MAX_PHRASE_WORDS
-                && Rc::ptr_eq(&flags[end].1.run, &flags[start].1.run)
+                && flags[end].1.run == flags[start].1.run
                 && flags[end].1.position == flags[end - 1].1.position + 1
             {
                 end += 1;
             }
             if end - start >= 2 {
-                if let Some(phrase) = self.best_phrase(text, &flags[start..end]) {
+                if let Some(phrase) = self.best_phrase(text, words, &flags[start..end]) {
                     for (f, _) in &mut flags[start..end] {
                         f.phrase = Some(phrase.clone());
                     }
@@ -940,11 +1203,16 @@ impl<'m> RealwordDetector<'m> {
         }
     }
 
-    fn best_phrase(&self, text: &str, group: &[(RealwordFlag, Judgement)]) -> Option<Phrase> {
+    fn best_phrase(
+        &self,
+        text: &str,
+        words: &DocumentWords,
+        group: &[(RealwordFlag, Judgement)],
+    ) -> Option<Phrase> {
         let first = &group[0].1;
         let last = &group[group.len() - 1].1;
-        let run = &first.run;
-        let (window, at) = self.window(&run.keys, first.position, last.position + 1);
+        let run = words.run(&first.run);
+        let (window, at) = self.window(run.keys, first.position, last.position + 1);
         let mut keys = window.to_vec();
         // Each word's choices: itself (None) or one of its best alternatives.
         let choices: Vec<Vec<Option<&Alternative>>> = group
@@ -1152,7 +1420,7 @@ pub fn calibrate(
             CalibrationDoc {
                 x,
                 y,
-                words,
+                words: words.count,
                 copies: if mode.is_some() { 1 } else { options.passes },
             }
         })
@@ -1518,7 +1786,8 @@ mod tests {
                 // one-evaluation bound), as the fitted ones do.
                 detector.calibration.weights[GAIN_BITS] = r(10.0, 20.0);
             }
-            rising += usize::from(detector.log_odds_never_fall_with_gain());
+            detector.bound = BoundWeights::new(&detector.calibration);
+            rising += usize::from(detector.bound.rising);
             let mut best = Alternative {
                 word: "x".into(),
                 key: 1,
@@ -1541,23 +1810,32 @@ mod tests {
             let max_gain = r(-50.0, 50.0);
             let gain = max_gain - r(0.0, 1.0) * r(0.0, 80.0);
             let e = Evidence {
+                word: WordEvidence {
+                    word_p: r(-45.0, -5.0),
+                    word_pairs: (r(0.0, 1.0) * f32::from(sides + 1))
+                        .floor()
+                        .min(f32::from(sides)),
+                    sides,
+                    alternatives: 1 + (r(0.0, 8.0) as usize),
+                    word_uses: 1 + (r(0.0, 5.0) as u32),
+                },
                 best: &best,
-                word_p: r(-45.0, -5.0),
                 gain,
                 second: (r(0.0, 1.0) < 0.8).then(|| gain - r(0.0, 60.0)),
-                word_pairs: (r(0.0, 1.0) * f32::from(sides + 1))
-                    .floor()
-                    .min(f32::from(sides)),
                 best_pairs: (r(0.0, 1.0) * (max_pairs + 1.0)).floor().min(max_pairs),
-                sides,
-                alternatives: 1 + (r(0.0, 8.0) as usize),
-                word_uses: 1 + (r(0.0, 5.0) as u32),
                 best_uses: r(0.0, 5.0) as u32,
             };
             let mut x = [0.0; NUM_FEATURES];
-            e.word_features(&mut x);
+            e.word.features(&mut x);
             let word_logit = detector.calibration.logit_of(&x);
-            let bound = detector.max_logit(&e, word_logit, max_gain, max_pairs);
+            let bound = detector.max_logit(
+                word_logit,
+                e.word.word_p,
+                &Bounded::of(&best),
+                e.best_uses,
+                max_gain,
+                max_pairs,
+            );
             let logit = detector.calibration.logit_of(&e.features());
             assert!(logit <= bound + 1e-4, "{logit} > {bound} for {e:?}");
         }
