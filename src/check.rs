@@ -234,10 +234,11 @@ impl<'m> Checker<'m> {
             // Non-word flags are in text order and do not overlap.
             let flagged: Vec<std::ops::Range<usize>> =
                 report.flags.iter().map(|f| f.start..f.end).collect();
+            let allows_any = self.scorer.allows_any();
             let skip = |span: &std::ops::Range<usize>| {
                 let after = flagged.partition_point(|f| f.end <= span.start);
                 flagged.get(after).is_some_and(|f| f.start < span.end)
-                    || self.scorer.is_allowed(&fold_case(&text[span.clone()]))
+                    || (allows_any && self.scorer.is_allowed(&fold_case(&text[span.clone()])))
             };
             let found = detector.detect_tokens(text, &tokens, skip);
             report.add_realword(text, found, self.options.max_suggestions);

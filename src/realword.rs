@@ -44,7 +44,7 @@
 //! Almost every word fits its context, and finding each alternative's exact gain costs
 //! a probe of the multi-megabyte pair table per held pair. So detection first bounds
 //! the decision: the word's own pairs exactly, each alternative's from the pair bitmap
-//! alone ([`WordLm::log2_pair_bounds`]: exact for a pair the bitmap rules out, else
+//! alone ([`WordLm::log2_pair_bound`]: exact for a pair the bitmap rules out, else
 //! the most probable pair of its bitmap block), which bounds every alternative's gain
 //! and how many of its pairs are held. The features are piecewise linear in those, so
 //! the largest log-odds any outcome could give is found at a few points
@@ -549,15 +549,22 @@ impl Run<'_> {
         usize::from(i > 0) + usize::from(i + 1 < self.keys.len())
     }
 
-    /// Pushes the context pairs that the word `key` (of log2 probability `log2_p`) would
-    /// make at `i`, as [`WordLm::log2_pairs`] takes them: with the left neighbour, then
-    /// with the right one.
-    fn push_pairs(&self, i: usize, key: u64, log2_p: f32, out: &mut Vec<(u64, u64, f32, f32)>) {
+    /// Calls `f` with each context pair that the word `key` (of log2 probability
+    /// `log2_p`) would make at `i`, as `(a, b, log2 P(a), log2 P(b))`: with the left
+    /// neighbour, then with the right one.
+    #[inline]
+    fn for_each_pair(
+        &self,
+        i: usize,
+        key: u64,
+        log2_p: f32,
+        mut f: impl FnMut(u64, u64, f32, f32),
+    ) {
         if i > 0 {
-            out.push((self.keys[i - 1], key, self.log2_p[i - 1], log2_p));
+            f(self.keys[i - 1], key, self.log2_p[i - 1], log2_p);
         }
         if i + 1 < self.keys.len() {
-            out.push((key, self.keys[i + 1], log2_p, self.log2_p[i + 1]));
+            f(key, self.keys[i + 1], log2_p, self.log2_p[i + 1]);
         }
     }
 
@@ -849,9 +856,9 @@ impl<'m> RealwordDetector<'m> {
     /// Pushes onto `may`, for each judged word of one run, whether its probability
     /// alone may reach `least`, by an upper bound on its log-odds
     /// ([`RealwordDetector::max_logit`]) from its own pairs and its alternatives' bounded
-    /// ones ([`WordLm::log2_pair_bounds`]), for a pairs-only model. The bounds of the
-    /// whole run are looked up in one batch, so the processor overlaps their cache
-    /// misses. `types` are the facts of the document's words.
+    /// ones ([`WordLm::log2_pair_bound`]), for a pairs-only model. The bounds of the
+    /// whole run are looked up first, in one tight loop, so the processor overlaps their
+    /// cache misses. `types` are the facts of the document's words.
     fn may_reach(
         &self,
         words: &DocumentWords,
@@ -866,16 +873,17 @@ impl<'m> RealwordDetector<'m> {
         let least = (least / (1.0 - least)).ln();
         let run = words.run(&group[0].run);
         let types = &types[group[0].run.clone()];
-        scratch.pairs.clear();
+        let bounds = &mut scratch.bounds;
+        bounds.clear();
         for word in group {
             for a in types[word.position].bounded() {
-                run.push_pairs(word.position, a.key, a.log2_p, &mut scratch.pairs);
+                run.for_each_pair(word.position, a.key, a.log2_p, |a, b, pa, pb| {
+                    bounds.push(self.lm.log2_pair_bound(a, b, pa, pb));
+                });
             }
         }
-        self.lm
-            .log2_pair_bounds(&scratch.pairs, &mut scratch.bounds);
-        let mut bounds = scratch.bounds.as_slice();
-        may.extend(group.iter().map(|word| {
+        let mut bounds = bounds.as_slice();
+        for word in group {
             let i = word.position;
             let per = run.sides(i);
             let (base, word_pairs) = run.own_pairs(i);
@@ -890,19 +898,21 @@ impl<'m> RealwordDetector<'m> {
             let mut x = [0.0; NUM_FEATURES];
             word.features(&mut x);
             let word_logit = self.calibration.logit_of(&x);
+            let (these, rest) = bounds.split_at(per * alternatives.len());
+            bounds = rest;
             let mut max_logit = f32::NEG_INFINITY;
-            for a in alternatives {
-                let (b, rest) = bounds.split_at(per);
-                bounds = rest;
-                let max_gain = run.chain(i, a.log2_p, b.iter().map(|&(p, _)| p).sum()) - base;
-                let max_pairs = b.iter().filter(|&&(_, maybe)| maybe).count();
+            for (a, b) in alternatives.iter().zip(these.chunks_exact(per)) {
+                let (sum, held) = b.iter().fold((0.0, 0u8), |(s, n), &(p, maybe)| {
+                    (s + p, n + u8::from(maybe))
+                });
+                let max_gain = run.chain(i, a.log2_p, sum) - base;
                 let uses = uses.get(a.key);
                 let logit =
-                    self.max_logit(word_logit, word.word_p, a, uses, max_gain, max_pairs as f32);
+                    self.max_logit(word_logit, word.word_p, a, uses, max_gain, f32::from(held));
                 max_logit = max_logit.max(logit);
             }
-            max_logit + LOGIT_MARGIN >= least
-        }));
+            may.push(max_logit + LOGIT_MARGIN >= least);
+        }
     }
 
     /// The full evidence on a judged word of the document `words`.
@@ -930,7 +940,9 @@ impl<'m> RealwordDetector<'m> {
                 let (base, word_pairs) = run.own_pairs(i);
                 scratch.pairs.clear();
                 for a in alternatives.iter() {
-                    run.push_pairs(i, a.key, a.log2_p, &mut scratch.pairs);
+                    run.for_each_pair(i, a.key, a.log2_p, |a, b, pa, pb| {
+                        scratch.pairs.push((a, b, pa, pb));
+                    });
                 }
                 self.lm.log2_pairs(&scratch.pairs, &mut scratch.joint);
                 let (gains, held) = alternatives

@@ -445,6 +445,12 @@ impl<'m> Scorer<'m> {
         self.spin.as_ref()
     }
 
+    /// Whether the user declared any word right (an allow list or a user lexicon): when
+    /// not, [`Scorer::is_allowed`] is false for every word.
+    pub fn allows_any(&self) -> bool {
+        !self.allow.is_empty() || self.model.user_words().is_some()
+    }
+
     /// Whether the user declared this folded word right (allow list or user lexicon).
     pub fn is_allowed(&self, folded: &str) -> bool {
         self.allow.contains(folded) || self.model.user_words().is_some_and(|u| u.contains(folded))

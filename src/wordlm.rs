@@ -456,21 +456,19 @@ impl WordLm {
         }
     }
 
-    /// Upper bounds on [`WordLm::log2_pairs`] from the pair bitmap alone, never touching
-    /// the pair table: `(bound, maybe held)` for each pair. A pair the bitmap rules out
-    /// gets its exact (back-off) value and `false`; any other gets the bound of its
-    /// bitmap block, the most probable pair there, which is at least its own probability
-    /// if it is held and at least the floor that caps it if it is not.
-    pub fn log2_pair_bounds(&self, pairs: &[(u64, u64, f32, f32)], out: &mut Vec<(f32, bool)>) {
-        out.clear();
-        out.extend(pairs.iter().map(|&(a, b, pa, pb)| {
-            let key = extend_key(a, b);
-            // Both sides computed, then chosen: no branch waits on the bitmap load.
-            let block = self.pair_bounds[self.pair_bit(key) / PAIR_BOUND_BLOCK];
-            let back_off = self.pair_back_off(pa, pb);
-            let maybe = self.maybe_pair(key);
-            (if maybe { block } else { back_off }, maybe)
-        }));
+    /// An upper bound on [`WordLm::log2_pair`] from the pair bitmap alone, never
+    /// touching the pair table: `(bound, maybe held)`. A pair the bitmap rules out gets
+    /// its exact (back-off) value and `false`; any other gets the bound of its bitmap
+    /// block, the most probable pair there, which is at least its own probability if it
+    /// is held and at least the floor that caps it if it is not.
+    #[inline]
+    pub fn log2_pair_bound(&self, a: u64, b: u64, log2_pa: f32, log2_pb: f32) -> (f32, bool) {
+        let key = extend_key(a, b);
+        // Both sides computed, then chosen: no branch waits on the bitmap load.
+        let block = self.pair_bounds[self.pair_bit(key) / PAIR_BOUND_BLOCK];
+        let back_off = self.pair_back_off(log2_pa, log2_pb);
+        let maybe = self.maybe_pair(key);
+        (if maybe { block } else { back_off }, maybe)
     }
 
     /// log2 of the probability of a run of words by the chain rule, using n-grams up to
@@ -642,8 +640,10 @@ mod tests {
         let pairs = all_pairs(&lm, "came from form the city zebra");
         let mut exact = Vec::new();
         lm.log2_pairs(&pairs, &mut exact);
-        let mut bounds = Vec::new();
-        lm.log2_pair_bounds(&pairs, &mut bounds);
+        let bounds: Vec<(f32, bool)> = pairs
+            .iter()
+            .map(|&(a, b, pa, pb)| lm.log2_pair_bound(a, b, pa, pb))
+            .collect();
         for ((&(a, b, _, _), &(bound, maybe)), &(p, _)) in pairs.iter().zip(&bounds).zip(&exact) {
             assert!(maybe || !lm.holds(&[a, b]));
             if maybe {

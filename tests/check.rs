@@ -132,42 +132,44 @@ fn real_word_errors_are_flagged_in_context() {
     let dir = Dir::new();
     let file = dir.write("rw.txt", "He came form the city yesterday.\n");
     let path = file.to_str().unwrap();
-    let out = dir
-        .run(&["check", "--realword-threshold", "0.5", path])
-        .success()
-        .stdout();
-    let r = &reports(&out)[0];
-    assert_eq!(r.flags.len(), 1, "{:?}", r.flags);
-    let f = &r.flags[0];
+    // The flags of `garbled check ARGS... FILE`.
+    let flags = |args: &[&str], file: &str| {
+        let args: Vec<&str> = ["check"]
+            .iter()
+            .chain(args)
+            .chain([&file])
+            .copied()
+            .collect();
+        let out = dir.run(&args).success().stdout();
+        reports(&out).swap_remove(0).flags
+    };
+    let found = flags(&["--realword-threshold", "0.5"], path);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let f = &found[0];
     assert_eq!((f.token.as_str(), f.kind.as_str()), ("form", "realword"));
     assert_eq!((f.start, f.end), (8, 12));
     assert_eq!(f.suggestions[0].text, "from");
     assert!(f.suggestions[0].score <= f.score);
     assert!(f.phrase.is_none());
     // Off with --no-context, whatever the threshold.
-    let out = dir
-        .run(&[
-            "check",
-            "--realword-threshold",
-            "0.01",
-            "--no-context",
-            path,
-        ])
-        .success()
-        .stdout();
-    assert!(reports(&out)[0].flags.is_empty());
-    // The same sentence written right raises nothing at the same threshold.
-    let right = dir.write("right.txt", "He came from the city yesterday.\n");
-    let out = dir
-        .run(&[
-            "check",
+    let off = flags(&["--realword-threshold", "0.01", "--no-context"], path);
+    assert!(off.is_empty(), "{off:?}");
+    // Nor on a word the user allows.
+    let allow = dir.write("allow.txt", "form\n");
+    let allowed = flags(
+        &[
             "--realword-threshold",
             "0.5",
-            right.to_str().unwrap(),
-        ])
-        .success()
-        .stdout();
-    assert!(reports(&out)[0].flags.is_empty(), "{out}");
+            "--allow",
+            allow.to_str().unwrap(),
+        ],
+        path,
+    );
+    assert!(allowed.is_empty(), "{allowed:?}");
+    // The same sentence written right raises nothing at the same threshold.
+    let right = dir.write("right.txt", "He came from the city yesterday.\n");
+    let clean = flags(&["--realword-threshold", "0.5"], right.to_str().unwrap());
+    assert!(clean.is_empty(), "{clean:?}");
 }
 
 /// OCR breaks words with a space ("governme nts") and reads letters as look-alikes
