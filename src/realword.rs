@@ -43,9 +43,9 @@
 //!
 //! Almost every word fits its context, and finding each alternative's exact gain costs
 //! a probe of the multi-megabyte pair table per held pair. So detection first bounds
-//! the decision: the word's own pairs exactly, each alternative's from the pair bitmap
-//! alone ([`WordLm::log2_pair_bound`]: exact for a pair the bitmap rules out, else
-//! the most probable pair of its bitmap block), which bounds every alternative's gain
+//! the decision: the word's own pairs exactly, each alternative's from the pair filter
+//! alone ([`WordLm::log2_pair_bound`]: exact for a pair the filter rules out, else
+//! the most probable pair of its filter block), which bounds every alternative's gain
 //! and how many of its pairs are held. The features are piecewise linear in those, so
 //! the largest log-odds any outcome could give is found at a few points
 //! (`RealwordDetector::max_logit`); when even that, plus a margin for rounding, stays

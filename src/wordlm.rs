@@ -41,10 +41,12 @@
 //! The counts are serialized as sorted `(key, count)` arrays; loading builds one
 //! open-addressing table of log-probabilities per order (the character model's
 //! [`crate::ngram`] table), so a look-up is one hash probe. Most pairs asked about are
-//! not held, so a bitmap of about 16 bits per held pair (a few hundred KiB) answers
-//! most pair look-ups without the table; beside it, the log-probability of the most
-//! probable pair in each 512-bit block of the bitmap bounds any pair that may be held
-//! there, which lets [`crate::realword`] rule most words out without a table probe.
+//! not held, so a blocked Bloom filter of 8 to 16 bits per held pair (each sets three
+//! bits of one 64-bit word; 256 KiB for the default model, small enough to stay in
+//! cache) answers most pair look-ups with one read and without the table. Beside it,
+//! the log-probability of the most probable pair in each 256-bit block of the filter
+//! bounds any pair that may be held there, which lets [`crate::realword`] rule most
+//! words out without a table probe.
 
 use serde::{Deserialize, Serialize};
 
@@ -93,6 +95,18 @@ pub fn word_key(folded: &str) -> u64 {
 #[inline]
 fn extend_key(prefix: u64, word: u64) -> u64 {
     mix(prefix.rotate_left(23) ^ word).max(1)
+}
+
+/// The word of a pair filter (of `2^(64 - shift)` words) and the three bits in it that
+/// stand for the pair with this key: the word from the key's top bits, the bits from
+/// its lowest three sixes.
+#[inline]
+fn pair_filter_bits(key: u64, shift: u32) -> (usize, u64) {
+    let word = (key >> shift) as usize;
+    (
+        word,
+        1 << (key & 63) | 1 << ((key >> 6) & 63) | 1 << ((key >> 12) & 63),
+    )
 }
 
 /// Key of a whole n-gram of word keys.
@@ -237,22 +251,23 @@ pub struct WordLm {
     floors: Vec<f32>,
     /// log2 P of a word the model has never seen.
     unknown: f32,
-    /// One bit per slot of a small bitmap, set for every held pair: most pairs asked
-    /// about are not held, and the bitmap (a few hundred KiB, cache-resident) answers
-    /// that without touching the multi-megabyte pair table.
+    /// A small Bloom filter of the held pairs, blocked: each pair sets three bits of one
+    /// 64-bit word, so a query reads one word. Most pairs asked about are not held, and
+    /// the filter (8 to 16 bits per pair, 256 KiB for the default model, so it stays in
+    /// cache) answers that without touching the multi-megabyte pair table.
     pair_filter: Vec<u64>,
-    /// Right shift that maps a pair key to its bit.
+    /// Right shift that maps a pair key to its word of `pair_filter`.
     pair_shift: u32,
-    /// For each block of [`PAIR_BOUND_BLOCK`] bits of `pair_filter`, log2 P of the most
-    /// probable pair whose bit is in it: an upper bound on every pair that may be held
-    /// there, found without touching the pair table ([`WordLm::log2_pair_bounds`]).
+    /// For each block of [`PAIR_BOUND_WORDS`] words of `pair_filter`, log2 P of the most
+    /// probable pair whose bits are in it: an upper bound on every pair that may be held
+    /// there, found without touching the pair table ([`WordLm::log2_pair_bound`]).
     pair_bounds: Vec<f32>,
 }
 
-/// Bits of the pair bitmap that share one bound in [`WordLm::log2_pair_bounds`]: 512, a
-/// cache line of the bitmap, so the bounds take 1/128 of its size (32 KiB for the
+/// Words of the pair filter that share one bound in [`WordLm::log2_pair_bound`]: 4 (256
+/// bits, about 32 pairs), so the bounds take 1/64 of the filter's size (32 KiB for the
 /// default model) and stay in cache beside it.
-const PAIR_BOUND_BLOCK: usize = 512;
+const PAIR_BOUND_WORDS: usize = 4;
 
 impl TryFrom<ContextCounts> for WordLm {
     type Error = String;
@@ -299,20 +314,21 @@ impl WordLm {
             tables.push(table);
             floors.push(floor);
         }
-        // About 16 bits per held pair: a false "maybe" for about 6% of absent pairs.
+        // 8 to 16 bits per held pair, three of them set by each: a false "maybe" for about
+        // 3% of absent pairs at 8.
         let pairs = counts.orders.get(1).map_or(0, Vec::len);
-        let bits = (pairs.max(1) * 16).next_power_of_two().max(64);
-        let pair_shift = 64 - bits.trailing_zeros();
-        let mut pair_filter = vec![0u64; bits / 64];
-        let mut pair_bounds = vec![f32::NEG_INFINITY; bits.div_ceil(PAIR_BOUND_BLOCK)];
+        let words = (pairs.max(1) / 8).next_power_of_two().max(PAIR_BOUND_WORDS);
+        let pair_shift = 64 - words.trailing_zeros();
+        let mut pair_filter = vec![0u64; words];
+        let mut pair_bounds = vec![f32::NEG_INFINITY; words / PAIR_BOUND_WORDS];
         if let (Some(order), Some(table)) = (counts.orders.get(1), tables.get(1)) {
             for &(key, _) in order {
-                let bit = (key >> pair_shift) as usize;
-                pair_filter[bit / 64] |= 1 << (bit % 64);
+                let (word, bits) = pair_filter_bits(key, pair_shift);
+                pair_filter[word] |= bits;
                 let [p, _] = table
                     .get(slot_key(key))
                     .expect("every counted pair is held");
-                let bound = &mut pair_bounds[bit / PAIR_BOUND_BLOCK];
+                let bound = &mut pair_bounds[word / PAIR_BOUND_WORDS];
                 *bound = bound.max(p);
             }
         }
@@ -327,19 +343,13 @@ impl WordLm {
         }
     }
 
-    /// The bit of the pair bitmap that stands for the pair with this key.
+    /// Whether the pair with this key may be held (false: certainly not), and the
+    /// index of its word in the pair filter.
     #[inline]
-    fn pair_bit(&self, key: u64) -> usize {
-        (key >> self.pair_shift) as usize
-    }
-
-    /// Whether the pair with this key may be held (false: certainly not).
-    #[inline]
-    fn maybe_pair(&self, key: u64) -> bool {
-        let bit = self.pair_bit(key);
-        self.pair_filter
-            .get(bit / 64)
-            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
+    fn maybe_pair(&self, key: u64) -> (bool, usize) {
+        let (word, bits) = pair_filter_bits(key, self.pair_shift);
+        let maybe = self.pair_filter.get(word).is_some_and(|w| w & bits == bits);
+        (maybe, word)
     }
 
     /// log2 P of a pair the model does not hold, from its words' log2 probabilities.
@@ -371,7 +381,7 @@ impl WordLm {
     /// Whether the model holds this n-gram itself (rather than estimating it).
     pub fn holds(&self, words: &[u64]) -> bool {
         let key = ngram_key(words);
-        (words.len() != 2 || self.maybe_pair(key))
+        (words.len() != 2 || self.maybe_pair(key).0)
             && !words.is_empty()
             && self
                 .tables
@@ -417,7 +427,7 @@ impl WordLm {
     #[inline]
     pub fn log2_pair(&self, a: u64, b: u64, log2_pa: f32, log2_pb: f32) -> f32 {
         let key = extend_key(a, b);
-        let held = if self.maybe_pair(key) {
+        let held = if self.maybe_pair(key).0 {
             self.tables.get(1).and_then(|t| t.get(slot_key(key)))
         } else {
             None
@@ -429,7 +439,7 @@ impl WordLm {
     /// each with whether the model holds the pair ([`WordLm::holds`]).
     ///
     /// Same results; faster than one call at a time, because each stage (keys, then the
-    /// bitmap, then the table) runs over all pairs before the next, so the processor
+    /// filter, then the table) runs over all pairs before the next, so the processor
     /// overlaps their cache misses instead of waiting for each in turn.
     pub fn log2_pairs(&self, pairs: &[(u64, u64, f32, f32)], out: &mut Vec<(f32, bool)>) {
         out.clear();
@@ -440,7 +450,7 @@ impl WordLm {
             let mut maybe = [false; PAIR_CHUNK];
             for ((k, m), &(a, b, _, _)) in keys.iter_mut().zip(&mut maybe).zip(chunk) {
                 *k = extend_key(a, b);
-                *m = self.maybe_pair(*k);
+                *m = self.maybe_pair(*k).0;
             }
             for ((&(_, _, pa, pb), &key), &maybe) in chunk.iter().zip(&keys).zip(&maybe) {
                 let held = if maybe {
@@ -456,18 +466,18 @@ impl WordLm {
         }
     }
 
-    /// An upper bound on [`WordLm::log2_pair`] from the pair bitmap alone, never
-    /// touching the pair table: `(bound, maybe held)`. A pair the bitmap rules out gets
-    /// its exact (back-off) value and `false`; any other gets the bound of its bitmap
+    /// An upper bound on [`WordLm::log2_pair`] from the pair filter alone, never
+    /// touching the pair table: `(bound, maybe held)`. A pair the filter rules out gets
+    /// its exact (back-off) value and `false`; any other gets the bound of its filter
     /// block, the most probable pair there, which is at least its own probability if it
     /// is held and at least the floor that caps it if it is not.
     #[inline]
     pub fn log2_pair_bound(&self, a: u64, b: u64, log2_pa: f32, log2_pb: f32) -> (f32, bool) {
         let key = extend_key(a, b);
-        // Both sides computed, then chosen: no branch waits on the bitmap load.
-        let block = self.pair_bounds[self.pair_bit(key) / PAIR_BOUND_BLOCK];
+        let (maybe, word) = self.maybe_pair(key);
+        // Both sides computed, then chosen: no branch waits on the filter load.
+        let block = self.pair_bounds[word / PAIR_BOUND_WORDS];
         let back_off = self.pair_back_off(log2_pa, log2_pb);
-        let maybe = self.maybe_pair(key);
         (if maybe { block } else { back_off }, maybe)
     }
 
@@ -554,6 +564,31 @@ mod tests {
             ("the city", 20),
             ("came from the", 12),
         ]))
+    }
+
+    #[test]
+    fn the_pair_filter_holds_every_pair_and_few_others() {
+        // About as many pairs per filter word as the default model has (7.3).
+        let texts: Vec<(String, u64)> = (0..30_000)
+            .map(|i| (format!("w{} w{}", i % 997, i / 997 * 31 + i % 13), 2))
+            .chain((0..2_000).map(|i| (format!("w{i}"), 50)))
+            .collect();
+        let lm = WordLm::estimate(ContextCounts::from_ngrams(&WordCounts::from_pairs(
+            texts.iter().cloned(),
+        )));
+        let pairs: Vec<(u64, u64)> = texts
+            .iter()
+            .filter_map(|(t, _)| t.split_once(' '))
+            .map(|(a, b)| (word_key(a), word_key(b)))
+            .collect();
+        let held = |&(a, b): &(u64, u64)| lm.maybe_pair(extend_key(a, b)).0;
+        assert!(pairs.iter().all(held), "a held pair was ruled out");
+        // Pairs of words never seen together: about 3% pass by chance.
+        let absent: Vec<(u64, u64)> = (0..50_000u64)
+            .map(|i| (word_key(&format!("x{i}")), word_key(&format!("y{i}"))))
+            .collect();
+        let rate = absent.iter().filter(|p| held(p)).count() as f64 / absent.len() as f64;
+        assert!(rate < 0.05, "false maybe for {rate:.3} of absent pairs");
     }
 
     #[test]
