@@ -1889,6 +1889,19 @@ mod tests {
     }
 
     #[test]
+    fn document_uses_count_each_key_and_nothing_else() {
+        let mut uses = DocumentUses::default();
+        for key in [7, 7, 7, 4096 * 3 + 9] {
+            uses.add(key);
+        }
+        assert_eq!(uses.get(7), 3);
+        assert_eq!(uses.get(4096 * 3 + 9), 1);
+        // Sharing a counted key's filter bit, or not: never counted.
+        assert_eq!(uses.get(4096 + 7), 0);
+        assert_eq!(uses.get(8), 0);
+    }
+
+    #[test]
     fn spelling_variants_and_inflections_are_recognised() {
         for (a, b) in [
             ("centre", "center"),
