@@ -1305,21 +1305,41 @@ fn eligible(token: &Token, text: &str) -> bool {
 /// Whether two folded words are the same word in British and American spelling
 /// ("centre"/"center", "offence"/"offense", "travelled"/"traveled"): never an error.
 fn spelling_variants(a: &str, b: &str) -> bool {
-    a.len().abs_diff(b.len()) <= 2 && american(a) == american(b)
+    a.len().abs_diff(b.len()) <= 2
+        && (a == b || (may_be_british(a) || may_be_british(b)) && american(a) == american(b))
+}
+
+/// British spellings and their American forms, anywhere in a word and at its end, for
+/// [`american`].
+const BRITISH: [(&str, &str); 8] = [
+    ("our", "or"),
+    ("ise", "ize"),
+    ("yse", "yze"),
+    ("ence", "ense"),
+    ("ogue", "og"),
+    ("ae", "e"),
+    ("oe", "e"),
+    ("ll", "l"),
+];
+const BRITISH_ENDINGS: [(&str, &str); 3] = [("tres", "ters"), ("tre", "ter"), ("tred", "tered")];
+
+/// Whether [`american`] may change the word: without any British spelling it is the
+/// word itself, and most pairs of words are told apart without building it.
+fn may_be_british(word: &str) -> bool {
+    BRITISH.iter().any(|(british, _)| word.contains(british))
+        || BRITISH_ENDINGS
+            .iter()
+            .any(|(british, _)| word.ends_with(british))
 }
 
 /// A rough American spelling of a word, for comparing spellings only.
 fn american(word: &str) -> String {
-    let mut w = word
-        .replace("our", "or")
-        .replace("ise", "ize")
-        .replace("yse", "yze")
-        .replace("ence", "ense")
-        .replace("ogue", "og")
-        .replace("ae", "e")
-        .replace("oe", "e")
-        .replace("ll", "l");
-    for (british, american) in [("tres", "ters"), ("tre", "ter"), ("tred", "tered")] {
+    let mut w = BRITISH
+        .iter()
+        .fold(word.to_string(), |w, (british, american)| {
+            w.replace(british, american)
+        });
+    for (british, american) in BRITISH_ENDINGS {
         if let Some(stem) = w.strip_suffix(british) {
             w = format!("{stem}{american}");
             break;
@@ -1914,6 +1934,13 @@ mod tests {
         }
         assert!(!spelling_variants("form", "from"));
         assert!(!spelling_variants("there", "their"));
+        // Only a British spelling may change under `american`.
+        for word in ["form", "from", "there", "center", "traveled", "neighbors"] {
+            assert!(!may_be_british(word) && american(word) == word, "{word}");
+        }
+        for word in ["centre", "travelled", "neighbours", "organise"] {
+            assert!(may_be_british(word) && american(word) != word, "{word}");
+        }
         assert!(inflections("troops", "troop"));
         assert!(inflections("cooperate", "cooperated"));
         assert!(inflections("make", "making"));
