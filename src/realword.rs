@@ -584,11 +584,35 @@ impl Run<'_> {
     /// many of its pairs the model holds.
     fn own_pairs(&self, i: usize) -> (f32, f32) {
         // The pair on the left (index i - 1) and on the right (index i), where they are.
-        let own = &self.pairs[i.saturating_sub(1)..(i + 1).min(self.pairs.len())];
-        let sum = own.iter().map(|&(p, _)| p).sum();
-        let held = own.iter().filter(|&&(_, h)| h).count();
-        (self.chain(i, self.log2_p[i], sum), held as f32)
+        let (sum, held) = sum_held(&self.pairs[i.saturating_sub(1)..(i + 1).min(self.pairs.len())]);
+        (self.chain(i, self.log2_p[i], sum), f32::from(held))
     }
+
+    /// The evidence on the word at `i` itself, which has `word_pairs` of its context
+    /// pairs held and `alternatives` alternatives, in a document with these `uses`.
+    fn word_evidence(
+        &self,
+        i: usize,
+        word_pairs: f32,
+        alternatives: usize,
+        uses: &DocumentUses,
+    ) -> WordEvidence {
+        WordEvidence {
+            word_p: self.log2_p[i],
+            word_pairs,
+            sides: self.sides(i) as u8,
+            alternatives,
+            word_uses: uses.get(self.keys[i]),
+        }
+    }
+}
+
+/// The sum of some context pairs' log2 probabilities (or bounds), and how many of them
+/// are (or may be) held.
+fn sum_held(pairs: &[(f32, bool)]) -> (f32, u8) {
+    pairs.iter().fold((0.0, 0), |(sum, held), &(p, h)| {
+        (sum + p, held + u8::from(h))
+    })
 }
 
 /// Finds real-word errors with a model's word n-grams, thesaurus and lexicon.
@@ -888,13 +912,7 @@ impl<'m> RealwordDetector<'m> {
             let per = run.sides(i);
             let (base, word_pairs) = run.own_pairs(i);
             let alternatives = types[i].bounded();
-            let word = WordEvidence {
-                word_p: run.log2_p[i],
-                word_pairs,
-                sides: per as u8,
-                alternatives: alternatives.len(),
-                word_uses: uses.get(run.keys[i]),
-            };
+            let word = run.word_evidence(i, word_pairs, alternatives.len(), uses);
             let mut x = [0.0; NUM_FEATURES];
             word.features(&mut x);
             let word_logit = self.calibration.logit_of(&x);
@@ -902,9 +920,7 @@ impl<'m> RealwordDetector<'m> {
             bounds = rest;
             let mut max_logit = f32::NEG_INFINITY;
             for (a, b) in alternatives.iter().zip(these.chunks_exact(per)) {
-                let (sum, held) = b.iter().fold((0.0, 0u8), |(s, n), &(p, maybe)| {
-                    (s + p, n + u8::from(maybe))
-                });
+                let (sum, held) = sum_held(b);
                 let max_gain = run.chain(i, a.log2_p, sum) - base;
                 let uses = uses.get(a.key);
                 let logit =
@@ -950,8 +966,8 @@ impl<'m> RealwordDetector<'m> {
                     .zip(scratch.joint.chunks_exact(sides))
                     .enumerate()
                     .map(|(k, (a, j))| {
-                        let gain = run.chain(i, a.log2_p, j.iter().map(|&(p, _)| p).sum()) - base;
-                        ((k, gain), j.iter().filter(|&&(_, h)| h).count() as u8)
+                        let (sum, held) = sum_held(j);
+                        ((k, run.chain(i, a.log2_p, sum) - base), held)
                     })
                     .unzip();
                 (gains, word_pairs, Some(held))
@@ -978,13 +994,7 @@ impl<'m> RealwordDetector<'m> {
             None => self.pairs_held(run.keys, i, best.key),
         };
         let features = Evidence {
-            word: WordEvidence {
-                word_p: run.log2_p[i],
-                word_pairs,
-                sides: sides as u8,
-                alternatives: alternatives.len(),
-                word_uses: uses.get(key),
-            },
+            word: run.word_evidence(i, word_pairs, alternatives.len(), uses),
             best,
             gain: ranked[0].1,
             second: ranked.get(1).map(|&(_, g)| g),

@@ -343,13 +343,11 @@ impl WordLm {
         }
     }
 
-    /// Whether the pair with this key may be held (false: certainly not), and the
-    /// index of its word in the pair filter.
+    /// Whether the pair with this key may be held (false: certainly not).
     #[inline]
-    fn maybe_pair(&self, key: u64) -> (bool, usize) {
+    fn maybe_pair(&self, key: u64) -> bool {
         let (word, bits) = pair_filter_bits(key, self.pair_shift);
-        let maybe = self.pair_filter.get(word).is_some_and(|w| w & bits == bits);
-        (maybe, word)
+        self.pair_filter.get(word).is_some_and(|w| w & bits == bits)
     }
 
     /// log2 P of a pair the model does not hold, from its words' log2 probabilities.
@@ -381,7 +379,7 @@ impl WordLm {
     /// Whether the model holds this n-gram itself (rather than estimating it).
     pub fn holds(&self, words: &[u64]) -> bool {
         let key = ngram_key(words);
-        (words.len() != 2 || self.maybe_pair(key).0)
+        (words.len() != 2 || self.maybe_pair(key))
             && !words.is_empty()
             && self
                 .tables
@@ -427,7 +425,7 @@ impl WordLm {
     #[inline]
     pub fn log2_pair(&self, a: u64, b: u64, log2_pa: f32, log2_pb: f32) -> f32 {
         let key = extend_key(a, b);
-        let held = if self.maybe_pair(key).0 {
+        let held = if self.maybe_pair(key) {
             self.tables.get(1).and_then(|t| t.get(slot_key(key)))
         } else {
             None
@@ -450,7 +448,7 @@ impl WordLm {
             let mut maybe = [false; PAIR_CHUNK];
             for ((k, m), &(a, b, _, _)) in keys.iter_mut().zip(&mut maybe).zip(chunk) {
                 *k = extend_key(a, b);
-                *m = self.maybe_pair(*k).0;
+                *m = self.maybe_pair(*k);
             }
             for ((&(_, _, pa, pb), &key), &maybe) in chunk.iter().zip(&keys).zip(&maybe) {
                 let held = if maybe {
@@ -474,8 +472,9 @@ impl WordLm {
     #[inline]
     pub fn log2_pair_bound(&self, a: u64, b: u64, log2_pa: f32, log2_pb: f32) -> (f32, bool) {
         let key = extend_key(a, b);
-        let (maybe, word) = self.maybe_pair(key);
+        let maybe = self.maybe_pair(key);
         // Both sides computed, then chosen: no branch waits on the filter load.
+        let (word, _) = pair_filter_bits(key, self.pair_shift);
         let block = self.pair_bounds[word / PAIR_BOUND_WORDS];
         let back_off = self.pair_back_off(log2_pa, log2_pb);
         (if maybe { block } else { back_off }, maybe)
@@ -581,7 +580,7 @@ mod tests {
             .filter_map(|(t, _)| t.split_once(' '))
             .map(|(a, b)| (word_key(a), word_key(b)))
             .collect();
-        let held = |&(a, b): &(u64, u64)| lm.maybe_pair(extend_key(a, b)).0;
+        let held = |&(a, b): &(u64, u64)| lm.maybe_pair(extend_key(a, b));
         assert!(pairs.iter().all(held), "a held pair was ruled out");
         // Pairs of words never seen together: about 3% pass by chance.
         let absent: Vec<(u64, u64)> = (0..50_000u64)
