@@ -579,62 +579,65 @@ impl<'t> Corrector<'t> {
 
     /// The word table and spin reverser, built on first use.
     fn built(&self) -> &Built<'t> {
-        self.built.get_or_init(|| {
-            let eligible = |w: &str, c: u64| {
-                c >= self.config.min_count
-                    && w.chars().any(char::is_alphabetic)
-                    && !w.chars().any(char::is_whitespace)
-            };
-            let mut words: Vec<(&str, u64)> = Vec::new();
-            let stream_buf: Vec<(String, u64)>;
-            match &self.source {
-                WordSource::Lexicon(lexicon) => {
-                    use fst::Streamer;
-                    let mut buf = Vec::with_capacity(lexicon.len());
-                    let mut stream = lexicon.map().stream();
-                    while let Some((k, count)) = stream.next() {
-                        if let Ok(w) = std::str::from_utf8(k) {
-                            if eligible(w, count) {
-                                buf.push((w.to_string(), count));
-                            }
+        self.built.get_or_init(|| off_pool(|| self.build_words()))
+    }
+
+    /// Builds the word table and spin reverser (see [`off_pool`]).
+    fn build_words(&self) -> Built<'t> {
+        let eligible = |w: &str, c: u64| {
+            c >= self.config.min_count
+                && w.chars().any(char::is_alphabetic)
+                && !w.chars().any(char::is_whitespace)
+        };
+        let mut words: Vec<(&str, u64)> = Vec::new();
+        let stream_buf: Vec<(String, u64)>;
+        match &self.source {
+            WordSource::Lexicon(lexicon) => {
+                use fst::Streamer;
+                let mut buf = Vec::with_capacity(lexicon.len());
+                let mut stream = lexicon.map().stream();
+                while let Some((k, count)) = stream.next() {
+                    if let Ok(w) = std::str::from_utf8(k) {
+                        if eligible(w, count) {
+                            buf.push((w.to_string(), count));
                         }
                     }
-                    stream_buf = buf;
-                    words.extend(stream_buf.iter().map(|(w, c)| (w.as_str(), *c)));
                 }
-                WordSource::Words(pairs) => {
-                    words.extend(
-                        pairs
-                            .iter()
-                            .filter(|(w, c)| eligible(w, *c))
-                            .map(|(w, c)| (w.as_str(), *c)),
-                    );
-                }
+                stream_buf = buf;
+                words.extend(stream_buf.iter().map(|(w, c)| (w.as_str(), *c)));
             }
-            if let Some(n) = self.config.max_words {
-                if words.len() > n {
-                    // Keep the n most frequent; ties broken by word for determinism.
-                    words.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-                    words.truncate(n);
-                }
+            WordSource::Words(pairs) => {
+                words.extend(
+                    pairs
+                        .iter()
+                        .filter(|(w, c)| eligible(w, *c))
+                        .map(|(w, c)| (w.as_str(), *c)),
+                );
             }
-            // The table and the spin reverser's sets are independent builds of about
-            // the same length: side by side.
-            let (table, spin) = rayon::join(
-                || WordTable::from_pairs(words),
-                || {
-                    self.shared_spin.clone().or_else(|| {
-                        self.thesaurus
-                            .map(|t| Arc::new(SpinReverser::new(t, self.config.spin)))
-                    })
-                },
-            );
-            Built {
-                log_total: (table.total().max(1) as f64).ln(),
-                spin,
-                table,
+        }
+        if let Some(n) = self.config.max_words {
+            if words.len() > n {
+                // Keep the n most frequent; ties broken by word for determinism.
+                words.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                words.truncate(n);
             }
-        })
+        }
+        // The table and the spin reverser's sets are independent builds of about
+        // the same length: side by side.
+        let (table, spin) = rayon::join(
+            || WordTable::from_pairs(words),
+            || {
+                self.shared_spin.clone().or_else(|| {
+                    self.thesaurus
+                        .map(|t| Arc::new(SpinReverser::new(t, self.config.spin)))
+                })
+            },
+        );
+        Built {
+            log_total: (table.total().max(1) as f64).ln(),
+            spin,
+            table,
+        }
     }
 
     /// Uses `spin` for spin reversals instead of building one on first use (which takes
@@ -671,21 +674,20 @@ impl<'t> Corrector<'t> {
 
     fn sound_index(&self) -> Option<&SoundIndex> {
         let d = self.config.sound_key_distance?;
-        Some(
-            self.sound
-                .get_or_init(|| SoundIndex::build(&self.built().table, d)),
-        )
+        Some(self.sound.get_or_init(|| {
+            let table = &self.built().table;
+            off_pool(|| SoundIndex::build(table, d))
+        }))
     }
 
     fn delete_index(&self) -> &DeleteIndex {
         self.index.get_or_init(|| {
-            DeleteIndex::build(
-                &self.built().table,
-                IndexConfig {
-                    max_distance: self.config.max_distance,
-                    prefix_chars: self.config.prefix_chars,
-                },
-            )
+            let table = &self.built().table;
+            let config = IndexConfig {
+                max_distance: self.config.max_distance,
+                prefix_chars: self.config.prefix_chars,
+            };
+            off_pool(|| DeleteIndex::build(table, config))
         })
     }
 
@@ -1189,6 +1191,47 @@ impl<'t> Corrector<'t> {
 }
 
 /// A candidate's text in the case pattern of `token` (whose shape is `shape`).
+/// Runs `build` (which uses rayon) on a pool of its own, entered from a plain thread, and
+/// waits for it without taking part in any other pool's work.
+///
+/// The corrector builds its tables on first use inside `OnceLock`s, and callers reach
+/// them from rayon workers (a feed's records, the files of one check). Were a build to run
+/// on the callers' pool, a thread waiting there for a stolen piece of it could steal one of
+/// those callers' jobs instead, which then blocks on the very `OnceLock` that the thread is
+/// filling further down its stack: a deadlock (it hung `tests/correct.rs` about once in 40
+/// runs). A private pool runs only the build's own jobs, and the callers blocked on the
+/// lock simply wait. The pool has as many threads as the caller's.
+fn off_pool<R: Send>(build: impl FnOnce() -> R + Send) -> R {
+    let Ok(pool) = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .thread_name(|i| format!("garbled-build-{i}"))
+        .build()
+    else {
+        // No threads can be started: build here.
+        return build();
+    };
+    if rayon::current_thread_index().is_none() {
+        // A plain thread blocks in `install` without running anyone else's jobs.
+        return pool.install(build);
+    }
+    // A pool's worker would run its pool's jobs while it waited: wait on a plain thread.
+    let mut build = Some(build);
+    let built = std::thread::scope(|scope| {
+        let (build, pool) = (&mut build, &pool);
+        let waiter = std::thread::Builder::new()
+            .spawn_scoped(scope, move || build.take().map(|b| pool.install(b)))
+            .ok()?;
+        waiter
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    match built {
+        Some(built) => built,
+        // The thread did not start, so `build` never ran: run it here.
+        None => build.take().expect("`build` runs at most once")(),
+    }
+}
+
 fn cased(token: &str, shape: CaseShape, c: &Candidate) -> String {
     match c.source {
         SuggestionSource::Split => case_split(token, &c.text, shape),
@@ -1556,6 +1599,48 @@ mod tests {
         let c = Corrector::new(&lex, None, CorrectConfig::default().max_words(Some(3))).unwrap();
         assert_eq!(c.words().len(), 3);
         assert!(c.words().lookup("the").is_some());
+    }
+
+    #[test]
+    fn first_uses_from_many_threads_at_once_finish() {
+        // Threads that reach a fresh corrector together all wait for the one build of its
+        // tables, which runs in parallel; while waiting, no thread may be handed a job that
+        // needs the tables it is itself building (see `off_pool`). A deadlock fails the
+        // test at the time-out rather than hanging it.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let words: Vec<(String, u64)> = (0..30_000)
+            .map(|i| {
+                let word = (0..7)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1);
+                        char::from(b'a' + (state >> 59) as u8 % 26)
+                    })
+                    .collect();
+                (word, 1 + i % 1000)
+            })
+            .collect();
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for _ in 0..20 {
+                let pairs = words.iter().map(|(w, c)| (w.as_str(), *c));
+                let c = Corrector::from_words(pairs, None, CorrectConfig::default()).unwrap();
+                std::thread::scope(|scope| {
+                    for (w, _) in &words[..4] {
+                        let c = &c;
+                        scope.spawn(move || {
+                            let got = c.suggest(&w[1..], 5);
+                            assert!(got.iter().any(|s| &s.text == w), "{w}: {got:?}");
+                        });
+                    }
+                });
+            }
+            done.send(()).unwrap();
+        });
+        finished
+            .recv_timeout(std::time::Duration::from_secs(300))
+            .expect("the first uses finish (a time-out means a deadlock)");
     }
 
     #[test]
