@@ -55,7 +55,12 @@ const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 /// FNV-1a (64-bit) of a byte stream: a hash that stays the same across Rust releases
 /// (std's hashers are not guaranteed to), for seeds and other reproducible choices.
 pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
-    bytes.into_iter().fold(FNV_OFFSET, |hash, b| {
+    fnv1a_from(FNV_OFFSET, bytes)
+}
+
+/// [`fnv1a`] of a stream that goes on from one whose hash was `hash`.
+pub(crate) fn fnv1a_from(hash: u64, bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(hash, |hash, b| {
         (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME)
     })
 }

@@ -33,6 +33,12 @@
 //! callers must not use it to prune a metric tree. The true Damerau–Levenshtein distance
 //! (Lowrance–Wagner) fixes that at the price of an alphabet-sized table.
 //!
+//! # One edit away, by generation
+//!
+//! When the words sought sit in a hash table anyway, the other way round is cheaper:
+//! [`for_each_one_edit`] writes out every string one edit from a word (about 54 per
+//! letter over `a`-`z`) for the caller to look up, with no index to build.
+//!
 //! Reference: F. J. Damerau, "A technique for computer detection and correction of spelling
 //! errors", CACM 7(3), 1964; E. Ukkonen, "Algorithms for approximate string matching",
 //! Information and Control 64, 1985.
@@ -264,9 +270,87 @@ impl OsaPattern {
     }
 }
 
+/// Calls `f` with every byte string one edit from `word` over the letters `alphabet`:
+/// each deletion, each swap of two adjacent different bytes, and each insertion or
+/// substitution of a byte of `alphabet`. These are the strings at OSA distance 1 from
+/// `word` whose bytes outside `word` come from `alphabet`. A string reached by two edits
+/// ("aab" from "ab" by inserting `a` at 0 or 1) comes once per edit; `word` itself never.
+/// `f` also gets how many leading bytes the string shares with `word` (at least), so a
+/// caller hashing the strings can start from the prefix's.
+///
+/// The order is that of a walk along the word: at each position the deletion, the swap,
+/// then for each letter of `alphabet` in turn its insertion and its substitution there
+/// (the order in which [`crate::lexicon::Lexicon::for_each_neighbour`] finds words).
+pub fn for_each_one_edit(word: &[u8], alphabet: &[u8], mut f: impl FnMut(&[u8], usize)) {
+    let mut edited = Vec::with_capacity(word.len() + 1);
+    let mut inserted = Vec::with_capacity(word.len() + 1);
+    let mut substituted = word.to_vec();
+    for i in 0..=word.len() {
+        let (head, rest) = word.split_at(i);
+        let here = rest.first().copied();
+        if let Some((_, after)) = rest.split_first() {
+            edited.clear();
+            edited.extend_from_slice(head);
+            edited.extend_from_slice(after);
+            f(&edited, i);
+            if let [c, d, after @ ..] = rest {
+                if c != d {
+                    edited.clear();
+                    edited.extend_from_slice(head);
+                    edited.extend_from_slice(&[*d, *c]);
+                    edited.extend_from_slice(after);
+                    f(&edited, i);
+                }
+            }
+        }
+        inserted.clear();
+        inserted.extend_from_slice(head);
+        inserted.push(0);
+        inserted.extend_from_slice(rest);
+        for &l in alphabet {
+            inserted[i] = l;
+            f(&inserted, i);
+            if here.is_some_and(|c| c != l) {
+                substituted[i] = l;
+                f(&substituted, i);
+            }
+        }
+        if let Some(c) = here {
+            substituted[i] = c;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_edit_strings_are_exactly_those_at_distance_one() {
+        let alphabet = b"abc";
+        for word in ["", "a", "ab", "aab", "abca", "cabbac"] {
+            let mut got: Vec<Vec<u8>> = Vec::new();
+            for_each_one_edit(word.as_bytes(), alphabet, |v, shared| {
+                assert_eq!(v[..shared], word.as_bytes()[..shared]);
+                got.push(v.to_vec());
+            });
+            got.sort();
+            got.dedup();
+            // Every string over the alphabet up to one byte longer, by brute force.
+            let mut want: Vec<Vec<u8>> = vec![Vec::new()];
+            let mut level: Vec<Vec<u8>> = vec![Vec::new()];
+            for _ in 0..=word.len() {
+                level = level
+                    .iter()
+                    .flat_map(|s| alphabet.iter().map(move |&l| [s.as_slice(), &[l]].concat()))
+                    .collect();
+                want.extend(level.iter().cloned());
+            }
+            want.retain(|s| osa_distance(s, word.as_bytes()) == 1);
+            want.sort();
+            assert_eq!(got, want, "{word}");
+        }
+    }
     use proptest::prelude::*;
 
     fn d(a: &str, b: &str) -> usize {

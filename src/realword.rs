@@ -74,12 +74,13 @@ use crate::calibrate::{fit, Calibration};
 use crate::channel::Channel;
 use crate::corrupt::{CorruptConfig, CorruptMode, Corrupter};
 use crate::counts::fold_case;
+use crate::edit::for_each_one_edit;
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
 use crate::model::Model;
 use crate::thesaurus::Thesaurus;
 use crate::tokenize::{self, Shape, Token};
-use crate::wordlm::{for_each_run_of, word_key, WordLm};
+use crate::wordlm::{for_each_run_of, word_key, KeyFilter, PrefixKeys, WordLm};
 
 /// Default least `P(real-word error)` that is flagged.
 pub const DEFAULT_REALWORD_THRESHOLD: f32 = 0.75;
@@ -173,6 +174,9 @@ const MAX_ALTERNATIVES: usize = 8;
 /// typist meant is almost always a common one, and rare look-alikes ("tho", "ta") would
 /// only add work and false alarms.
 const MIN_EDIT_LOG2_P: f32 = -24.0;
+
+/// The letters of plain lowercase words, the only typo alternatives tried.
+const LOWERCASE: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
 
 /// Most word types a thread's cache holds before it starts over.
 const WORD_TYPE_CACHE_TYPES: usize = 1 << 15;
@@ -627,6 +631,8 @@ pub struct RealwordDetector<'m> {
     bound: BoundWeights,
     threshold: f32,
     channel: Channel,
+    /// The words common enough to be a typo's alternative ([`MIN_EDIT_LOG2_P`]).
+    edit_targets: KeyFilter,
 }
 
 /// The weights [`RealwordDetector::max_logit`] reads, in the form it reads them: the
@@ -700,9 +706,11 @@ impl<'m> RealwordDetector<'m> {
         calibration: Calibration,
         threshold: f32,
     ) -> Option<RealwordDetector<'m>> {
+        let lm = model.word_lm()?;
         Some(RealwordDetector {
             owner: next_owner(),
-            lm: model.word_lm()?,
+            lm,
+            edit_targets: lm.word_filter(MIN_EDIT_LOG2_P),
             lexicon: model.lexicon(),
             thesaurus: model.thesaurus(),
             bound: BoundWeights::new(&calibration),
@@ -1157,9 +1165,20 @@ impl<'m> RealwordDetector<'m> {
         // Real-word typos of plain lowercase words, into plain lowercase words.
         let plain = |w: &str| w.bytes().all(|b| b.is_ascii_lowercase());
         if plain(folded) {
-            self.lexicon.for_each_neighbour(folded, |w, _| {
-                if plain(w) && self.lm.log2_joint(&[word_key(w)]) >= MIN_EDIT_LOG2_P {
-                    push(w, Source::Edit, &mut out);
+            // The strings one edit away (a few hundred) are screened by a filter of the
+            // common words and the word model's table before the lexicon is asked: half
+            // the instructions of walking the lexicon's automaton for its neighbours.
+            // They come in that walk's order, which ties between alternatives keep.
+            let keys = PrefixKeys::new(folded.as_bytes());
+            for_each_one_edit(folded.as_bytes(), LOWERCASE, |v, shared| {
+                let key = keys.key(v, shared);
+                let common = |key| self.lm.log2_joint(&[key]) >= MIN_EDIT_LOG2_P;
+                if self.edit_targets.maybe(key) && common(key) {
+                    if let Ok(w) = std::str::from_utf8(v) {
+                        if self.lexicon.contains(w) {
+                            push(w, Source::Edit, &mut out);
+                        }
+                    }
                 }
             });
         }
@@ -1336,7 +1355,16 @@ const BRITISH_ENDINGS: [(&str, &str); 3] = [("tres", "ters"), ("tre", "ter"), ("
 /// Whether [`american`] may change the word: without any British spelling it is the
 /// word itself, and most pairs of words are told apart without building it.
 fn may_be_british(word: &str) -> bool {
-    BRITISH.iter().any(|(british, _)| word.contains(british))
+    // Every pattern of `BRITISH` starts with one of these pairs: one pass over the word
+    // rules most words out before eight substring searches.
+    let starts = |w: &[u8]| {
+        matches!(
+            w,
+            b"ou" | b"is" | b"ys" | b"en" | b"og" | b"ae" | b"oe" | b"ll"
+        )
+    };
+    (word.as_bytes().windows(2).any(starts)
+        && BRITISH.iter().any(|(british, _)| word.contains(british)))
         || BRITISH_ENDINGS
             .iter()
             .any(|(british, _)| word.ends_with(british))
@@ -1580,6 +1608,54 @@ mod tests {
             positives: 0,
         });
         model
+    }
+
+    #[test]
+    fn typo_alternatives_are_the_common_lexicon_words_one_edit_away_in_walk_order() {
+        // "farm" is too rare for a typo's alternative (log2 P about -33) and "fórm" is
+        // not plain lowercase.
+        let mut words: Vec<(String, u64)> = [
+            "form", "from", "forms", "for", "norm", "firm", "fora", "orm", "fro", "fórm", "storm",
+        ]
+        .iter()
+        .map(|w| (w.to_string(), 1_000_000_000))
+        .collect();
+        words.push(("farm".to_string(), 1));
+        let counts = WordCounts::from_pairs(words.iter().cloned());
+        let mut shard = Shard::of_counts(counts);
+        words.push(("from the".to_string(), 10));
+        shard.context = ContextCounts::from_ngrams(&WordCounts::from_pairs(words));
+        let mut model = estimate(shard, &TrainConfig::default()).unwrap();
+        model.set_realword_calibration(Calibration {
+            weights: vec![0.0; NUM_FEATURES],
+            examples: 0,
+            positives: 0,
+        });
+        let detector = RealwordDetector::new(&model, 0.5).unwrap();
+        let plain = |w: &str| w.bytes().all(|b| b.is_ascii_lowercase());
+        for word in ["form", "from", "for", "fro", "orm", "storm", "farm", "fórm"] {
+            // The reference: the lexicon's own walk for neighbours, filtered.
+            let mut want: Vec<String> = Vec::new();
+            detector.lexicon.for_each_neighbour(word, |w, _| {
+                let common = detector.lm.log2_joint(&[word_key(w)]) >= MIN_EDIT_LOG2_P;
+                if plain(w) && common && !want.iter().any(|x| x == w) {
+                    want.push(w.to_string());
+                }
+            });
+            assert!(want.len() <= MAX_ALTERNATIVES, "{word}: {want:?}");
+            let got: Vec<String> = detector
+                .find_confusions(word)
+                .into_iter()
+                .filter(|a| a.source == Source::Edit)
+                .map(|a| a.word.to_string())
+                .collect();
+            assert_eq!(got, want, "{word}");
+            assert!(!got.iter().any(|w| w == "farm"));
+        }
+        assert!(detector
+            .find_confusions("form")
+            .iter()
+            .any(|a| &*a.word == "from"));
     }
 
     #[test]

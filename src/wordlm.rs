@@ -39,8 +39,8 @@
 //! # Layout
 //!
 //! The counts are serialized as sorted `(key, count)` arrays; loading builds one
-//! open-addressing table of log-probabilities per order (the character model's
-//! [`crate::ngram`] table), so a look-up is one hash probe. Most pairs asked about are
+//! open-addressing table of log-probabilities per order, in 8-byte slots (a 32-bit
+//! fingerprint of the key and the probability), so a look-up is one hash probe. Most pairs asked about are
 //! not held, so a blocked Bloom filter of 8 to 16 bits per held pair (each sets three
 //! bits of one 64-bit word; 256 KiB for the default model, small enough to stay in
 //! cache) answers most pair look-ups with one read and without the table. Beside it,
@@ -50,8 +50,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::counts::{fnv1a, WordCounts};
-use crate::ngram::NgramTable;
+use crate::counts::{fnv1a, fnv1a_from, WordCounts};
 use crate::tokenize::{self, Token, TokenKind};
 
 /// Highest n-gram order counted.
@@ -91,22 +90,93 @@ pub fn word_key(folded: &str) -> u64 {
     mix(fnv1a(folded.bytes())).max(1)
 }
 
+/// [`word_key`]s of strings that share prefixes with one word (its one-edit variants,
+/// say): the hash state after each prefix of the word is kept, so each string is hashed
+/// only from where it leaves the word.
+pub(crate) struct PrefixKeys {
+    /// `states[i]`: the hash state after the word's first `i` bytes.
+    states: Vec<u64>,
+}
+
+impl PrefixKeys {
+    pub(crate) fn new(word: &[u8]) -> PrefixKeys {
+        let mut states = Vec::with_capacity(word.len() + 1);
+        states.push(fnv1a([]));
+        for &b in word {
+            states.push(fnv1a_from(states[states.len() - 1], [b]));
+        }
+        PrefixKeys { states }
+    }
+
+    /// [`word_key`] of `s`, whose first `shared` bytes are the word's (folded, as
+    /// `word_key` expects).
+    #[inline]
+    pub(crate) fn key(&self, s: &[u8], shared: usize) -> u64 {
+        let shared = shared.min(self.states.len() - 1).min(s.len());
+        mix(fnv1a_from(self.states[shared], s[shared..].iter().copied())).max(1)
+    }
+}
+
 /// Key of the n-gram `prefix` followed by the word with key `word`.
 #[inline]
 fn extend_key(prefix: u64, word: u64) -> u64 {
     mix(prefix.rotate_left(23) ^ word).max(1)
 }
 
-/// The word of a pair filter (of `2^(64 - shift)` words) and the three bits in it that
-/// stand for the pair with this key: the word from the key's top bits, the bits from
-/// its lowest three sixes.
-#[inline]
-fn pair_filter_bits(key: u64, shift: u32) -> (usize, u64) {
-    let word = (key >> shift) as usize;
-    (
-        word,
-        1 << (key & 63) | 1 << ((key >> 6) & 63) | 1 << ((key >> 12) & 63),
-    )
+/// A blocked Bloom filter of 64-bit keys: each key sets three bits of one 64-bit word,
+/// so a query reads one word. At 8 to 16 bits per key it answers "maybe" for about 3%
+/// of absent keys (at 8) and for every key it holds. The keys must be well mixed: the
+/// word comes from a key's top bits and the bits from its lowest three sixes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct KeyFilter {
+    words: Vec<u64>,
+    /// Right shift that maps a key to its word.
+    shift: u32,
+}
+
+impl KeyFilter {
+    /// An empty filter for `n` keys, of at least `min_words` words (a power of two, at
+    /// least 2 so that the shift stays below 64).
+    pub(crate) fn with_capacity(n: usize, min_words: usize) -> KeyFilter {
+        let words = (n / 8).max(min_words).max(2).next_power_of_two();
+        KeyFilter {
+            words: vec![0; words],
+            shift: 64 - words.trailing_zeros(),
+        }
+    }
+
+    /// The word of `key` and the three bits in it that stand for the key.
+    #[inline]
+    fn bits(&self, key: u64) -> (usize, u64) {
+        let word = (key >> self.shift) as usize;
+        (
+            word,
+            1 << (key & 63) | 1 << ((key >> 6) & 63) | 1 << ((key >> 12) & 63),
+        )
+    }
+
+    /// The index of the word that holds `key`.
+    #[inline]
+    pub(crate) fn word_of(&self, key: u64) -> usize {
+        self.bits(key).0
+    }
+
+    /// Number of 64-bit words.
+    pub(crate) fn words(&self) -> usize {
+        self.words.len()
+    }
+
+    pub(crate) fn insert(&mut self, key: u64) {
+        let (word, bits) = self.bits(key);
+        self.words[word] |= bits;
+    }
+
+    /// Whether `key` may have been inserted (false: certainly not).
+    #[inline]
+    pub(crate) fn maybe(&self, key: u64) -> bool {
+        let (word, bits) = self.bits(key);
+        self.words.get(word).is_some_and(|w| w & bits == bits)
+    }
 }
 
 /// Key of a whole n-gram of word keys.
@@ -119,32 +189,66 @@ pub fn ngram_key(words: &[u64]) -> u64 {
     }
 }
 
-/// The key under which an n-gram is stored in its [`NgramTable`].
+/// Word n-gram key → log2 P, in 8-byte slots: 32 bits of the key and the probability.
 ///
-/// The table places a key at `mulhi(key * GOLDEN, slots)`. Our keys are already well
-/// mixed, so storing `key * GOLDEN^-1` places each n-gram at `mulhi(key, slots)`, which
-/// grows with `key`: the counts, sorted by key, are then inserted front to back, and
-/// building the tables when a model loads streams through memory instead of writing
-/// half a million random cache lines. (`GOLDEN` is odd, so this is a bijection and only
-/// 0 maps to 0.)
-#[inline]
-fn slot_key(key: u64) -> u64 {
-    key.wrapping_mul(GOLDEN_INVERSE)
+/// The pair table is the look-up that real-word checking waits on most, and with the
+/// character model's 16-byte slots (a whole key and two values) it took 8 MB for the
+/// default model; these slots halve that, so more of it stays in cache. A key's home slot
+/// comes from its top bits (multiply-high onto the slot count) and its fingerprint from
+/// bits 16 to 47, which neither the home nor the pair filter's bit choice uses, so a
+/// probe confuses two keys only when they share a home run and 32 more bits: about one
+/// look-up in a billion, far below the hash collisions the 64-bit keys already accept.
+/// Linear probing at a load factor of 0.8; fingerprint 0 marks an empty slot. The home
+/// slot grows with the key, so the sorted counts are inserted front to back and building
+/// the tables at load streams through memory.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct KeyTable {
+    /// (fingerprint, log2 P), side by side so a probe touches one cache line.
+    slots: Vec<(u32, f32)>,
 }
 
-/// The multiplicative inverse of the table's hash multiplier modulo 2^64.
-const GOLDEN_INVERSE: u64 = inverse_mod_2_64(crate::ngram::TABLE_MULTIPLIER);
-
-/// The inverse of an odd number modulo 2^64, by Newton's iteration (each step doubles
-/// the correct low bits: 5 steps from the 3 bits that `x` itself gets right).
-const fn inverse_mod_2_64(x: u64) -> u64 {
-    let mut y = x;
-    let mut i = 0;
-    while i < 5 {
-        y = y.wrapping_mul(2u64.wrapping_sub(x.wrapping_mul(y)));
-        i += 1;
+impl KeyTable {
+    fn with_capacity(n: usize) -> KeyTable {
+        KeyTable {
+            slots: vec![(0, 0.0); (n + n / 4 + 1).max(8)],
+        }
     }
-    y
+
+    #[inline]
+    fn home(&self, key: u64) -> usize {
+        ((u128::from(key) * self.slots.len() as u128) >> 64) as usize
+    }
+
+    #[inline]
+    fn fingerprint(key: u64) -> u32 {
+        ((key >> 16) as u32).max(1)
+    }
+
+    /// Adds a key that is not in the table yet.
+    fn insert(&mut self, key: u64, log2_p: f32) {
+        let fingerprint = KeyTable::fingerprint(key);
+        let mut i = self.home(key);
+        while self.slots[i].0 != 0 {
+            i = if i + 1 == self.slots.len() { 0 } else { i + 1 };
+        }
+        self.slots[i] = (fingerprint, log2_p);
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> Option<f32> {
+        let fingerprint = KeyTable::fingerprint(key);
+        let mut i = self.home(key);
+        loop {
+            let (f, p) = self.slots[i];
+            if f == fingerprint {
+                return Some(p);
+            }
+            if f == 0 {
+                return None;
+            }
+            i = if i + 1 == self.slots.len() { 0 } else { i + 1 };
+        }
+    }
 }
 
 /// A 64-bit finaliser (SplitMix64), so keys of similar words spread over the table.
@@ -245,19 +349,16 @@ fn sort_and_sum(entries: &mut Vec<(u64, u64)>) {
 #[serde(try_from = "ContextCounts", into = "ContextCounts")]
 pub struct WordLm {
     counts: ContextCounts,
-    /// `tables[n - 1]`: key → `[log2 P(n-gram), 0]`.
-    tables: Vec<NgramTable>,
+    /// `tables[n - 1]`: key → log2 P(n-gram).
+    tables: Vec<KeyTable>,
     /// `floors[n - 1]`: log2 of the smallest probability of a held n-gram of order n.
     floors: Vec<f32>,
     /// log2 P of a word the model has never seen.
     unknown: f32,
-    /// A small Bloom filter of the held pairs, blocked: each pair sets three bits of one
-    /// 64-bit word, so a query reads one word. Most pairs asked about are not held, and
-    /// the filter (8 to 16 bits per pair, 256 KiB for the default model, so it stays in
-    /// cache) answers that without touching the multi-megabyte pair table.
-    pair_filter: Vec<u64>,
-    /// Right shift that maps a pair key to its word of `pair_filter`.
-    pair_shift: u32,
+    /// A small filter of the held pairs. Most pairs asked about are not held, and the
+    /// filter (256 KiB for the default model, so it stays in cache) answers that without
+    /// touching the multi-megabyte pair table.
+    pair_filter: KeyFilter,
     /// For each block of [`PAIR_BOUND_WORDS`] words of `pair_filter`, log2 P of the most
     /// probable pair whose bits are in it: an upper bound on every pair that may be held
     /// there, found without touching the pair table ([`WordLm::log2_pair_bound`]).
@@ -300,11 +401,11 @@ impl WordLm {
         for (i, order) in counts.orders.iter().enumerate() {
             let total: f64 = order.iter().map(|&(_, c)| c as f64).sum::<f64>().max(1.0);
             let discount = discount_of(order);
-            let mut table = NgramTable::with_capacity(order.len());
+            let mut table = KeyTable::with_capacity(order.len());
             let mut floor = 0.0f32;
             for &(key, count) in order {
                 let p = ((count as f64 - discount).max(0.5) / total).log2() as f32;
-                table.insert(slot_key(key), [p, 0.0]);
+                table.insert(key, p);
                 floor = floor.min(p);
             }
             if i == 0 {
@@ -314,20 +415,14 @@ impl WordLm {
             tables.push(table);
             floors.push(floor);
         }
-        // 8 to 16 bits per held pair, three of them set by each: a false "maybe" for about
-        // 3% of absent pairs at 8.
         let pairs = counts.orders.get(1).map_or(0, Vec::len);
-        let words = (pairs.max(1) / 8).next_power_of_two().max(PAIR_BOUND_WORDS);
-        let pair_shift = 64 - words.trailing_zeros();
-        let mut pair_filter = vec![0u64; words];
-        let mut pair_bounds = vec![f32::NEG_INFINITY; words / PAIR_BOUND_WORDS];
+        let mut pair_filter = KeyFilter::with_capacity(pairs, PAIR_BOUND_WORDS);
+        let mut pair_bounds = vec![f32::NEG_INFINITY; pair_filter.words() / PAIR_BOUND_WORDS];
         if let (Some(order), Some(table)) = (counts.orders.get(1), tables.get(1)) {
             for &(key, _) in order {
-                let (word, bits) = pair_filter_bits(key, pair_shift);
-                pair_filter[word] |= bits;
-                let [p, _] = table
-                    .get(slot_key(key))
-                    .expect("every counted pair is held");
+                pair_filter.insert(key);
+                let word = pair_filter.word_of(key);
+                let p = table.get(key).expect("every counted pair is held");
                 let bound = &mut pair_bounds[word / PAIR_BOUND_WORDS];
                 *bound = bound.max(p);
             }
@@ -338,7 +433,6 @@ impl WordLm {
             floors,
             unknown,
             pair_filter,
-            pair_shift,
             pair_bounds,
         }
     }
@@ -346,8 +440,7 @@ impl WordLm {
     /// Whether the pair with this key may be held (false: certainly not).
     #[inline]
     fn maybe_pair(&self, key: u64) -> bool {
-        let (word, bits) = pair_filter_bits(key, self.pair_shift);
-        self.pair_filter.get(word).is_some_and(|w| w & bits == bits)
+        self.pair_filter.maybe(key)
     }
 
     /// log2 P of a pair the model does not hold, from its words' log2 probabilities.
@@ -357,6 +450,26 @@ impl WordLm {
             Some(&floor) => (log2_pa + log2_pb).min(floor),
             None => log2_pa + log2_pb,
         }
+    }
+
+    /// A filter of the words (by [`word_key`]) whose log2 P is at least `min_log2_p`:
+    /// screens candidate words before their table probe, most of which, for strings that
+    /// are not words, would run to the end of a probe sequence.
+    pub(crate) fn word_filter(&self, min_log2_p: f32) -> KeyFilter {
+        let keys: Vec<u64> = self
+            .counts
+            .orders
+            .first()
+            .into_iter()
+            .flatten()
+            .map(|&(key, _)| key)
+            .filter(|&key| self.log2_joint(&[key]) >= min_log2_p)
+            .collect();
+        let mut filter = KeyFilter::with_capacity(keys.len(), 1);
+        for key in keys {
+            filter.insert(key);
+        }
+        filter
     }
 
     /// The counts the model was estimated from (for `train --base`).
@@ -371,9 +484,7 @@ impl WordLm {
 
     /// Whether a word (by [`word_key`]) was seen at all.
     pub fn knows(&self, word: u64) -> bool {
-        self.tables
-            .first()
-            .is_some_and(|t| t.get(slot_key(word)).is_some())
+        self.tables.first().is_some_and(|t| t.get(word).is_some())
     }
 
     /// Whether the model holds this n-gram itself (rather than estimating it).
@@ -384,7 +495,7 @@ impl WordLm {
             && self
                 .tables
                 .get(words.len() - 1)
-                .is_some_and(|t| t.get(slot_key(key)).is_some())
+                .is_some_and(|t| t.get(key).is_some())
     }
 
     /// log2 of the joint probability of an n-gram of word keys (1 to [`MAX_ORDER`]
@@ -396,7 +507,7 @@ impl WordLm {
         }
         if n != 2 {
             if let Some(table) = self.tables.get(n - 1) {
-                if let Some([p, _]) = table.get(slot_key(ngram_key(words))) {
+                if let Some(p) = table.get(ngram_key(words)) {
                     return p;
                 }
             }
@@ -426,11 +537,11 @@ impl WordLm {
     pub fn log2_pair(&self, a: u64, b: u64, log2_pa: f32, log2_pb: f32) -> f32 {
         let key = extend_key(a, b);
         let held = if self.maybe_pair(key) {
-            self.tables.get(1).and_then(|t| t.get(slot_key(key)))
+            self.tables.get(1).and_then(|t| t.get(key))
         } else {
             None
         };
-        held.map_or_else(|| self.pair_back_off(log2_pa, log2_pb), |[p, _]| p)
+        held.unwrap_or_else(|| self.pair_back_off(log2_pa, log2_pb))
     }
 
     /// [`WordLm::log2_pair`] of many pairs `(a, b, log2 P(a), log2 P(b))` into `out`,
@@ -452,12 +563,12 @@ impl WordLm {
             }
             for ((&(_, _, pa, pb), &key), &maybe) in chunk.iter().zip(&keys).zip(&maybe) {
                 let held = if maybe {
-                    table.and_then(|t| t.get(slot_key(key)))
+                    table.and_then(|t| t.get(key))
                 } else {
                     None
                 };
                 out.push(match held {
-                    Some([p, _]) => (p, true),
+                    Some(p) => (p, true),
                     None => (self.pair_back_off(pa, pb), false),
                 });
             }
@@ -474,8 +585,7 @@ impl WordLm {
         let key = extend_key(a, b);
         let maybe = self.maybe_pair(key);
         // Both sides computed, then chosen: no branch waits on the filter load.
-        let (word, _) = pair_filter_bits(key, self.pair_shift);
-        let block = self.pair_bounds[word / PAIR_BOUND_WORDS];
+        let block = self.pair_bounds[self.pair_filter.word_of(key) / PAIR_BOUND_WORDS];
         let back_off = self.pair_back_off(log2_pa, log2_pb);
         (if maybe { block } else { back_off }, maybe)
     }
@@ -600,15 +710,29 @@ mod tests {
     }
 
     #[test]
-    fn slot_keys_invert_the_table_multiplier() {
-        assert_eq!(
-            GOLDEN_INVERSE.wrapping_mul(crate::ngram::TABLE_MULTIPLIER),
-            1
-        );
-        assert_eq!(
-            slot_key(word_key("the")).wrapping_mul(crate::ngram::TABLE_MULTIPLIER),
-            word_key("the")
-        );
+    fn prefix_keys_equal_word_keys() {
+        let keys = PrefixKeys::new(b"from");
+        for (s, shared) in [("from", 4), ("form", 1), ("frog", 3), ("fro", 3), ("x", 0)] {
+            assert_eq!(keys.key(s.as_bytes(), shared), word_key(s), "{s}");
+        }
+        // A claim longer than the word or the string is capped, not trusted.
+        assert_eq!(keys.key(b"fr", 9), word_key("fr"));
+    }
+
+    #[test]
+    fn key_tables_find_every_key_and_only_those() {
+        let keys: Vec<u64> = (1..=50_000u64).map(mix).collect();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        let mut table = KeyTable::with_capacity(sorted.len());
+        for &k in &sorted {
+            table.insert(k, -((k % 1000) as f32));
+        }
+        for &k in &keys {
+            assert_eq!(table.get(k), Some(-((k % 1000) as f32)), "{k}");
+        }
+        let strays = (50_001..=250_000u64).filter(|&i| table.get(mix(i)).is_some());
+        assert_eq!(strays.count(), 0);
     }
 
     #[test]
