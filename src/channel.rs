@@ -542,6 +542,23 @@ impl Channel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_look_alike_the_corrupter_makes_is_an_ocr_rule() {
+        // `corrupt` confuses text in its own case and the channel prices folded text:
+        // each confusion the evaluation data can hold, folded, must be one the channel
+        // knows, or the corrector would price it as plain edits.
+        for &(seen, read) in crate::corrupt::OCR_CONFUSIONS {
+            let intended: Vec<char> = seen.to_lowercase().chars().collect();
+            let typed: Vec<char> = read.to_lowercase().chars().collect();
+            assert!(
+                OCR_RULES
+                    .iter()
+                    .any(|r| r.intended == intended.as_slice() && r.typed == typed.as_slice()),
+                "{seen} -> {read}"
+            );
+        }
+    }
     use proptest::prelude::*;
 
     fn cost(typed: &str, intended: &str) -> f64 {

@@ -814,8 +814,10 @@ fn typo(word: &str, rng: &mut ChaCha8Rng) -> Option<String> {
     None
 }
 
-/// Look-alike substitutions an OCR engine makes, `(seen, read as)`.
-const OCR_CONFUSIONS: &[(&str, &str)] = &[
+/// Look-alike substitutions an OCR engine makes, `(seen, read as)`, in the text's own
+/// case. The channel's OCR rules ([`crate::channel`]) price the same confusions on
+/// case-folded text; a test there checks that each of these is among them.
+pub(crate) const OCR_CONFUSIONS: &[(&str, &str)] = &[
     ("rn", "m"),
     ("m", "rn"),
     ("RN", "M"),
