@@ -352,16 +352,16 @@ fn bench_check(model: &Model, runs: usize) {
     let checker = Checker::new(model, AllowList::new(), detect.clone()).expect("checker");
     let no_context = CheckOptions {
         context: false,
-        ..detect
+        ..detect.clone()
     };
-    let plain = Checker::new(model, AllowList::new(), no_context).expect("checker");
+    let plain = Checker::new(model, AllowList::new(), no_context.clone()).expect("checker");
     let reps = 10;
-    // With and without the word-context check, alternating pass by pass. Each checker's
-    // per-thread caches are tagged with its own id, so a switch empties them: one untimed
-    // pass refills them first, and the timing is of the steady state a process checking
-    // with one checker sees. This machine's speed drifts over seconds, so the cost of the
-    // context check is the median of the ratios of passes timed next to each other,
-    // `reps` pairs per run.
+    // With and without the word-context check, alternating pass by pass. The checkers
+    // keep per-thread caches of what they learnt about each word type, tagged with their
+    // own ids: one untimed pass fills them first, and the timing is of the steady state a
+    // process checking with one checker sees. This machine's speed drifts over seconds,
+    // so the cost of the context check is the median of the ratios of passes timed next
+    // to each other, `reps` pairs per run.
     let pass = |checker: &Checker| {
         for d in &docs {
             std::hint::black_box(checker.check("bench", d));
@@ -382,9 +382,23 @@ fn bench_check(model: &Model, runs: usize) {
         with_context.push(c);
         without.push(c0);
     }
+    // The cold pass: fresh checkers, whose caches are empty, so every word type is met
+    // for the first time, as in a one-off check of a fresh article. `runs` pairs.
+    let cold_pass = |options: &CheckOptions| {
+        let fresh = Checker::new(model, AllowList::new(), options.clone()).expect("checker");
+        let t = Instant::now();
+        for d in &docs {
+            std::hint::black_box(fresh.check("bench", d));
+        }
+        t.elapsed()
+    };
+    let cold_ratios: Vec<f64> = (0..runs)
+        .map(|_| cold_pass(&detect).as_secs_f64() / cold_pass(&no_context).as_secs_f64())
+        .collect();
     let c = median(with_context) * reps as u32;
     let c0 = median(without) * reps as u32;
     let ratio = median_f64(ratios);
+    let cold_ratio = median_f64(cold_ratios);
     let tok = time_runs(runs, || {
         for _ in 0..reps {
             for d in &docs {
@@ -412,6 +426,9 @@ fn bench_check(model: &Model, runs: usize) {
         "  baseline: check without the context check: {:8.2} M words/s (context costs {ratio:.2}x, median of {} paired passes)",
         total_words / c0.as_secs_f64() / 1e6,
         runs * reps
+    );
+    println!(
+        "  first pass of fresh checkers (empty caches): context costs {cold_ratio:.2}x (median of {runs} paired passes)"
     );
     println!(
         "  baseline: tokenizer alone: {:8.2} M words/s (check costs {:.1}x the tokenizer)",
