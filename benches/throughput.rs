@@ -396,7 +396,7 @@ fn bench_check(model: &Model, runs: usize) {
         .map(|_| cold_pass(&detect).as_secs_f64() / cold_pass(&no_context).as_secs_f64())
         .collect();
     // A long feed of varied words: text sampled from the lexicon by frequency meets tens of
-    // thousands of word types, most of them once or twice, so finding alternatives for
+    // thousands of word types, many of them rare, so finding alternatives for
     // types never seen before (the cold path) dominates. Fresh checkers, `runs` pairs.
     let varied = generate_corpus(model, 2 << 20);
     let varied_docs = corpus_pieces(&varied, 8 << 10);
