@@ -382,44 +382,37 @@ fn bench_check(model: &Model, runs: usize) {
         with_context.push(c);
         without.push(c0);
     }
-    // The cold pass: fresh checkers, whose caches are empty, so every word type is met
-    // for the first time, as in a one-off check of a fresh article. `runs` pairs.
-    let cold_pass = |options: &CheckOptions| {
-        let fresh = Checker::new(model, AllowList::new(), options.clone()).expect("checker");
-        let t = Instant::now();
-        for d in &docs {
-            std::hint::black_box(fresh.check("bench", d));
-        }
-        t.elapsed()
+    // Fresh checkers, whose caches are empty, over `docs`: every word type is met for the
+    // first time. The cost of the context check is the median ratio of `runs` pairs.
+    let fresh_ratio = |docs: &[&str]| {
+        let pass = |options: &CheckOptions| {
+            let fresh = Checker::new(model, AllowList::new(), options.clone()).expect("checker");
+            let t = Instant::now();
+            for d in docs {
+                std::hint::black_box(fresh.check("bench", d));
+            }
+            t.elapsed().as_secs_f64()
+        };
+        median_f64(
+            (0..runs)
+                .map(|_| pass(&detect) / pass(&no_context))
+                .collect(),
+        )
     };
-    let cold_ratios: Vec<f64> = (0..runs)
-        .map(|_| cold_pass(&detect).as_secs_f64() / cold_pass(&no_context).as_secs_f64())
-        .collect();
+    // The cold pass, as in a one-off check of a fresh article.
+    let cold_ratio = fresh_ratio(&docs.iter().map(String::as_str).collect::<Vec<_>>());
     // A long feed of varied words: text sampled from the lexicon by frequency meets tens of
-    // thousands of word types, many of them rare, so finding alternatives for
-    // types never seen before (the cold path) dominates. Fresh checkers, `runs` pairs.
+    // thousands of word types, many of them rare, so finding alternatives for types never
+    // seen before (the cold path) dominates.
     let varied = generate_corpus(model, 2 << 20);
-    let varied_docs = corpus_pieces(&varied, 8 << 10);
     let mut varied_types = std::collections::HashSet::new();
     tokenize::for_each_word(&varied, |w| {
         varied_types.insert(w);
     });
-    let varied_pass = |options: &CheckOptions| {
-        let fresh = Checker::new(model, AllowList::new(), options.clone()).expect("checker");
-        let t = Instant::now();
-        for d in &varied_docs {
-            std::hint::black_box(fresh.check("bench", d));
-        }
-        t.elapsed()
-    };
-    let varied_ratios: Vec<f64> = (0..runs)
-        .map(|_| varied_pass(&detect).as_secs_f64() / varied_pass(&no_context).as_secs_f64())
-        .collect();
+    let varied_ratio = fresh_ratio(&corpus_pieces(&varied, 8 << 10));
     let c = median(with_context) * reps as u32;
     let c0 = median(without) * reps as u32;
     let ratio = median_f64(ratios);
-    let cold_ratio = median_f64(cold_ratios);
-    let varied_ratio = median_f64(varied_ratios);
     let tok = time_runs(runs, || {
         for _ in 0..reps {
             for d in &docs {

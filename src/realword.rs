@@ -1135,8 +1135,8 @@ impl<'m> RealwordDetector<'m> {
         if !self.lexicon.contains(folded) {
             return out;
         }
-        let push = |word: &str, source: Source, out: &mut Vec<Alternative>| {
-            let key = word_key(word);
+        // `key` is `word_key(word)`.
+        let push = |word: &str, key: u64, source: Source, out: &mut Vec<Alternative>| {
             if word != folded
                 && self.lm.knows(key)
                 && !spelling_variants(word, folded)
@@ -1158,7 +1158,7 @@ impl<'m> RealwordDetector<'m> {
         if let Some(t) = self.thesaurus {
             for w in t.sources(folded) {
                 if w.chars().all(char::is_alphabetic) {
-                    push(w, Source::Thesaurus, &mut out);
+                    push(w, word_key(w), Source::Thesaurus, &mut out);
                 }
             }
         }
@@ -1170,13 +1170,14 @@ impl<'m> RealwordDetector<'m> {
             // the instructions of walking the lexicon's automaton for its neighbours.
             // They come in that walk's order, which ties between alternatives keep.
             let keys = PrefixKeys::new(folded.as_bytes());
+            let common =
+                |key| self.edit_targets.maybe(key) && self.lm.log2_joint(&[key]) >= MIN_EDIT_LOG2_P;
             for_each_one_edit(folded.as_bytes(), LOWERCASE, |v, shared| {
                 let key = keys.key(v, shared);
-                let common = |key| self.lm.log2_joint(&[key]) >= MIN_EDIT_LOG2_P;
-                if self.edit_targets.maybe(key) && common(key) {
+                if common(key) {
                     if let Ok(w) = std::str::from_utf8(v) {
                         if self.lexicon.contains(w) {
-                            push(w, Source::Edit, &mut out);
+                            push(w, key, Source::Edit, &mut out);
                         }
                     }
                 }
@@ -1355,19 +1356,22 @@ const BRITISH_ENDINGS: [(&str, &str); 3] = [("tres", "ters"), ("tre", "ter"), ("
 /// Whether [`american`] may change the word: without any British spelling it is the
 /// word itself, and most pairs of words are told apart without building it.
 fn may_be_british(word: &str) -> bool {
-    // Every pattern of `BRITISH` starts with one of these pairs: one pass over the word
-    // rules most words out before eight substring searches.
-    let starts = |w: &[u8]| {
-        matches!(
-            w,
-            b"ou" | b"is" | b"ys" | b"en" | b"og" | b"ae" | b"oe" | b"ll"
-        )
-    };
-    (word.as_bytes().windows(2).any(starts)
+    // One pass over the word's letter pairs rules most words out before eight substring
+    // searches.
+    (word.as_bytes().windows(2).any(starts_british)
         && BRITISH.iter().any(|(british, _)| word.contains(british)))
         || BRITISH_ENDINGS
             .iter()
             .any(|(british, _)| word.ends_with(british))
+}
+
+/// Whether a pair of letters begins one of the patterns of [`BRITISH`] (a test checks
+/// that every pattern begins with one of them).
+fn starts_british(pair: &[u8]) -> bool {
+    matches!(
+        pair,
+        b"ou" | b"is" | b"ys" | b"en" | b"og" | b"ae" | b"oe" | b"ll"
+    )
 }
 
 /// A rough American spelling of a word, for comparing spellings only.
@@ -2021,6 +2025,9 @@ mod tests {
         assert!(!spelling_variants("form", "from"));
         assert!(!spelling_variants("there", "their"));
         // Only a British spelling may change under `american`.
+        for (british, _) in BRITISH {
+            assert!(starts_british(&british.as_bytes()[..2]), "{british}");
+        }
         for word in ["form", "from", "there", "center", "traveled", "neighbors"] {
             assert!(!may_be_british(word) && american(word) == word, "{word}");
         }

@@ -40,11 +40,11 @@
 //!
 //! The counts are serialized as sorted `(key, count)` arrays; loading builds one
 //! open-addressing table of log-probabilities per order, in 8-byte slots (a 32-bit
-//! fingerprint of the key and the probability), so a look-up is one hash probe. Most pairs asked about are
-//! not held, so a blocked Bloom filter of 8 to 16 bits per held pair (each sets three
-//! bits of one 64-bit word; 256 KiB for the default model, small enough to stay in
-//! cache) answers most pair look-ups with one read and without the table. Beside it,
-//! the log-probability of the most probable pair in each 256-bit block of the filter
+//! fingerprint of the key and the probability), so a look-up is one hash probe. Most
+//! pairs asked about are not held, so a blocked Bloom filter of 8 to 16 bits per held
+//! pair (each sets three bits of one 64-bit word; 256 KiB for the default model, small
+//! enough to stay in cache) answers most pair look-ups with one read and without the
+//! table. Beside it, the log-probability of the most probable pair in each 256-bit block of the filter
 //! bounds any pair that may be held there, which lets [`crate::realword`] rule most
 //! words out without a table probe.
 
