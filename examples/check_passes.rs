@@ -1,12 +1,14 @@
-//! Warm passes of `Checker::check` over the committed news text in `eval/clean/`, for
-//! profilers: one untimed pass fills the caches, then `N` passes run inside
-//! `check_passes::passes`, so a profiler can count just those. Throughput and the cost
+//! Warm passes of `Checker::check` over the committed news text in `eval/clean/` (or the
+//! `.txt` files of another directory), for profilers: one untimed pass fills the caches,
+//! then `N` passes run inside `check_passes::passes`, so a profiler can count just those
+//! (or, with `N` = 0 and `--toggle-collect='garbled::check::Checker::check'`, the cold
+//! pass alone). Throughput and the cost
 //! of the context check are measured by `cargo bench --bench throughput -- check`.
 //!
 //! ```text
 //! cargo build --release --example check_passes
 //! valgrind --tool=callgrind --toggle-collect='check_passes::passes' \
-//!     target/release/examples/check_passes 4 context      # or: 4 plain
+//!     target/release/examples/check_passes 4 context      # or: 4 plain [DIR]
 //! ```
 
 use garbled::check::{CheckOptions, Checker};
@@ -25,7 +27,7 @@ fn passes(checker: &Checker, docs: &[String], n: usize) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: check_passes N context|plain";
+    let usage = "usage: check_passes N context|plain [DIR]";
     let n: usize = args.next().ok_or(usage)?.parse()?;
     let context = match args.next().as_deref() {
         Some("context") => true,
@@ -33,7 +35,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => return Err(usage.into()),
     };
     let model = Model::embedded()?;
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/eval/clean");
+    let dir = args
+        .next()
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/eval/clean").to_string());
     let mut docs = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();

@@ -26,6 +26,7 @@ mod cache;
 pub mod calibrate;
 pub mod channel;
 pub mod check;
+pub mod confusion;
 pub mod corpus;
 pub mod correct;
 pub mod corrupt;

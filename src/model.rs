@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::calibrate::Calibration;
+use crate::confusion::ConfusionTable;
 use crate::corpus::CorpusInfo;
 use crate::error::{Error, Result};
 use crate::features::LengthNorms;
@@ -62,6 +63,11 @@ pub struct ModelSizes {
     pub orders: Vec<OrderSize>,
     /// Word n-grams of each order, from 1 (empty without a word model).
     pub word_ngrams: Vec<usize>,
+    /// Words with a stored confusion set ([`crate::confusion`]; 0 when none are
+    /// stored).
+    pub confusion_sets: usize,
+    /// Alternatives over all stored confusion sets.
+    pub confusion_alternatives: usize,
 }
 
 /// A trained model.
@@ -76,6 +82,7 @@ pub struct Model {
     user_words: Option<Lexicon>,
     word_lm: Option<WordLm>,
     realword: Option<Calibration>,
+    confusions: Option<ConfusionTable>,
 }
 
 impl Model {
@@ -91,6 +98,7 @@ impl Model {
             user_words: None,
             word_lm: None,
             realword: None,
+            confusions: None,
         }
     }
 
@@ -117,6 +125,7 @@ impl Model {
     /// Packs a thesaurus into the model.
     pub fn set_thesaurus(&mut self, thesaurus: Thesaurus) {
         self.thesaurus = Some(thesaurus);
+        self.confusions = None;
     }
 
     /// Words the user declared correct: never flagged, offered as corrections.
@@ -138,6 +147,27 @@ impl Model {
     pub fn set_word_lm(&mut self, lm: WordLm) {
         self.word_lm = Some(lm);
         self.realword = None;
+        self.confusions = None;
+    }
+
+    /// The stored confusion sets of the real-word check ([`crate::confusion`]), if
+    /// [`Model::index_confusions`] has run since the word model and thesaurus were set.
+    pub fn confusions(&self) -> Option<&ConfusionTable> {
+        self.confusions.as_ref()
+    }
+
+    /// Finds and stores the confusion sets of the real-word check, unless they are
+    /// stored already: a few seconds for the default model, in parallel. Without a word
+    /// model there is nothing to do. `garbled train` does this; a model without them
+    /// still checks the same, but finds them each time a check starts.
+    pub fn index_confusions(&mut self) {
+        if let (None, Some(lm)) = (&self.confusions, &self.word_lm) {
+            self.confusions = Some(ConfusionTable::build(
+                lm,
+                &self.lexicon,
+                self.thesaurus.as_ref(),
+            ));
+        }
     }
 
     /// The fitted weights of the real-word decision ([`crate::realword`]).
@@ -177,6 +207,11 @@ impl Model {
                 .as_ref()
                 .map(|w| w.counts().sizes())
                 .unwrap_or_default(),
+            confusion_sets: self.confusions.as_ref().map_or(0, ConfusionTable::len),
+            confusion_alternatives: self
+                .confusions
+                .as_ref()
+                .map_or(0, ConfusionTable::alternatives),
         }
     }
 

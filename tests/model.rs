@@ -1,5 +1,6 @@
 //! The embedded default English model: metadata, and that it tells words from damage.
 
+use garbled::confusion::ConfusionTable;
 use garbled::score::{AllowList, Scorer};
 use garbled::Model;
 
@@ -73,6 +74,15 @@ fn committed_tiny_model_still_loads() {
     assert_eq!(model.metadata().corpora.len(), 2);
     assert!(model.lexicon().contains("council"));
     assert_eq!(model.thesaurus().map(|t| t.len()), Some(3));
+    // `train` stores the real-word confusion sets, found after the thesaurus was packed.
+    let stored = model.confusions().expect("train stores the confusion sets");
+    assert!(!stored.is_empty());
+    let fresh = ConfusionTable::build(
+        model.word_lm().expect("trained with --context"),
+        model.lexicon(),
+        model.thesaurus(),
+    );
+    assert_eq!(stored, &fresh);
     let scorer = Scorer::new(&model, AllowList::new()).expect("calibrated");
     let scores = scorer.score_text("The council met.");
     assert_eq!(scores.tokens, 3);

@@ -75,6 +75,7 @@ pub fn calibrate_model(
     let calibration = super::with_jobs(jobs, || calibrate::calibrate(model, &docs, &options))??;
     model.set_calibration(calibration);
     if model.word_lm().is_some() {
+        super::with_jobs(jobs, || model.index_confusions())?;
         let options = RealwordCalibrateOptions {
             rate: options.rate,
             seed: options.seed,

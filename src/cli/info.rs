@@ -145,6 +145,22 @@ fn describe(model: &Model, name: &str, file_bytes: u64) -> String {
                 c.name, c.format, c.files, c.bytes, c.weight
             );
         }
+        match model.confusions() {
+            Some(c) => {
+                let _ = writeln!(
+                    s,
+                    "confusion sets:  {} words, {} alternatives",
+                    c.len(),
+                    c.alternatives()
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "confusion sets:  not stored (found when a check starts; retrain to store them)"
+                );
+            }
+        }
         match model.realword_calibration() {
             Some(c) => {
                 let _ = writeln!(

@@ -154,6 +154,8 @@ impl ExtrasArgs {
         } else if let Some(u) = base.and_then(Model::user_words) {
             model.set_user_words(u.clone());
         }
+        // Before calibration, which reads them.
+        super::with_jobs(jobs, || model.index_confusions())?;
         if !self.calibrate.is_empty() {
             calibrate_model(model, &self.calibrate, &self.calibration, jobs)?;
         } else {
