@@ -2,8 +2,8 @@
 //! `.txt` files of another directory), for profilers: one untimed pass fills the caches,
 //! then `N` passes run inside `check_passes::passes`, so a profiler can count just those
 //! (or, with `N` = 0 and `--toggle-collect='garbled::check::Checker::check'`, the cold
-//! pass alone). Throughput and the cost
-//! of the context check are measured by `cargo bench --bench throughput -- check`.
+//! pass alone). Throughput and the cost of the context check are measured by
+//! `cargo bench --bench throughput -- check`.
 //!
 //! ```text
 //! cargo build --release --example check_passes

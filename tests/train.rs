@@ -41,6 +41,47 @@ fn output_is_byte_identical_for_any_number_of_jobs() {
 }
 
 #[test]
+fn a_model_with_a_word_model_stores_its_confusion_sets_the_same_for_any_jobs() {
+    let dir = Dir::new();
+    let (a, b) = (fixture("corpus-a.txt"), fixture("corpus-b.txt"));
+    let thesaurus = fixture("thesaurus.tsv");
+    for (jobs, out) in [("1", "j1.bin"), ("2", "j2.bin")] {
+        let args = [
+            "train",
+            "-q",
+            "-j",
+            jobs,
+            "--thesaurus",
+            &thesaurus,
+            "--context",
+            &a,
+            "--out",
+            out,
+            &a,
+            &b,
+        ];
+        dir.run(&args).success();
+    }
+    assert_eq!(bytes(&dir, "j1.bin"), bytes(&dir, "j2.bin"));
+    let info = dir.run(&["info", "j1.bin"]).success().stdout();
+    let line = info
+        .lines()
+        .find(|l| l.starts_with("confusion sets:"))
+        .unwrap_or_else(|| panic!("{info}"));
+    let words: usize = line.split_whitespace().nth(2).unwrap().parse().unwrap();
+    assert!(words > 0, "{line}");
+    let json = dir.run(&["info", "--json", "j1.bin"]).success().stdout();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["sizes"]["confusion_sets"], words);
+    assert!(v["sizes"]["confusion_alternatives"].as_u64().unwrap() >= words as u64);
+    // Without a word model there are none, and `info` says nothing about them.
+    dir.run(&["train", "-q", "--out", "plain.bin", &a])
+        .success();
+    let info = dir.run(&["info", "plain.bin"]).success().stdout();
+    assert!(!info.contains("confusion sets"), "{info}");
+}
+
+#[test]
 fn merged_shards_equal_training_on_everything() {
     let dir = Dir::new();
     let (a, b) = (fixture("corpus-a.txt"), fixture("corpus-b.txt"));
