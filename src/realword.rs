@@ -437,17 +437,13 @@ fn clamp_gain(bits: f32) -> f32 {
 /// An eligible word with its evidence: one row of the decision.
 #[derive(Debug, Clone)]
 struct Judgement {
-    span: Range<usize>,
+    word: Judged,
     features: [f32; NUM_FEATURES],
     /// The word's alternatives.
     alternatives: Confusions,
-    /// Indices into `alternatives` with their gain in bits, best first (at most
-    /// [`TOP_ALTERNATIVES`]).
+    /// Indices into `alternatives` with their gain in bits, best first by the noisy
+    /// channel (at most [`TOP_ALTERNATIVES`]).
     ranked: Vec<(usize, f32)>,
-    /// The run's words in its document's [`DocumentWords`], and the word's index in
-    /// the run.
-    run: Range<usize>,
-    position: usize,
 }
 
 /// Buffers [`RealwordDetector::judgement`] reuses from word to word.
@@ -467,6 +463,7 @@ struct DocumentPass {
 }
 
 /// A word to judge.
+#[derive(Debug, Clone)]
 struct Judged {
     /// Its run's words in [`DocumentWords`], and its index in the run.
     run: Range<usize>,
@@ -760,7 +757,7 @@ impl<'m> RealwordDetector<'m> {
     }
 
     fn flag_of(&self, text: &str, j: &Judgement, probability: f32) -> RealwordFlag {
-        let token = &text[j.span.clone()];
+        let token = &text[j.word.span.clone()];
         // Share the probability among the alternatives that beat the word, by their gain.
         let better: Vec<(&Alternative, f32)> = j
             .ranked
@@ -785,7 +782,7 @@ impl<'m> RealwordDetector<'m> {
             })
             .collect();
         RealwordFlag {
-            span: j.span.clone(),
+            span: j.word.span.clone(),
             probability,
             suggestions,
             phrase: None,
@@ -931,12 +928,8 @@ impl<'m> RealwordDetector<'m> {
         pass: &mut DocumentPass,
     ) -> Judgement {
         let DocumentPass { uses, scratch } = pass;
-        let Judged {
-            run: range,
-            position: i,
-            span,
-        } = word;
-        let run = words.run(&range);
+        let i = word.position;
+        let run = words.run(&word.run);
         let key = run.keys[i];
         let sides = run.sides(i);
         // Per alternative: its gain in bits over the word, and how many of its context
@@ -1000,12 +993,10 @@ impl<'m> RealwordDetector<'m> {
         }
         .features();
         Judgement {
-            span,
+            word,
             features,
             alternatives,
             ranked,
-            run: range,
-            position: i,
         }
     }
 
@@ -1161,8 +1152,8 @@ impl<'m> RealwordDetector<'m> {
             let mut end = start + 1;
             while end < flags.len()
                 && end - start < MAX_PHRASE_WORDS
-                && flags[end].1.run == flags[start].1.run
-                && flags[end].1.position == flags[end - 1].1.position + 1
+                && flags[end].1.word.run == flags[start].1.word.run
+                && flags[end].1.word.position == flags[end - 1].1.word.position + 1
             {
                 end += 1;
             }
@@ -1183,8 +1174,8 @@ impl<'m> RealwordDetector<'m> {
         words: &DocumentWords,
         group: &[(RealwordFlag, Judgement)],
     ) -> Option<Phrase> {
-        let first = &group[0].1;
-        let last = &group[group.len() - 1].1;
+        let first = &group[0].1.word;
+        let last = &group[group.len() - 1].1.word;
         let run = words.run(&first.run);
         let (window, at) = self.window(run.keys, first.position, last.position + 1);
         let mut keys = window.to_vec();
@@ -1359,11 +1350,9 @@ pub fn calibrate(
             let tokens: Vec<Token> = tokenize::tokenize(&text).collect();
             let words = detector.judge(&text, &tokens, &|_| false, None, |j| {
                 x.push(j.features);
-                y.push(
-                    labels
-                        .iter()
-                        .any(|l| l.realword && l.start == j.span.start && l.end == j.span.end),
-                );
+                y.push(labels.iter().any(|l| {
+                    l.realword && l.start == j.word.span.start && l.end == j.word.span.end
+                }));
             });
             CalibrationDoc {
                 x,
@@ -1524,7 +1513,7 @@ mod tests {
         let mut out = Vec::new();
         let tokens: Vec<Token> = tokenize::tokenize(text).collect();
         detector.judge(text, &tokens, &|_| false, None, |j| {
-            out.push((text[j.span.clone()].to_string(), j.features))
+            out.push((text[j.word.span.clone()].to_string(), j.features))
         });
         out
     }
