@@ -127,7 +127,7 @@ pub struct ConfusionTable {
 
 /// How a [`ConfusionTable`] is stored: each array as one byte string of little-endian
 /// values, so that loading it copies memory instead of decoding half a million numbers
-/// one by one (30 ms of the default model's load).
+/// one by one (about 20 ms of the default model's load).
 #[derive(Serialize, Deserialize)]
 struct Packed {
     #[serde(with = "crate::model_file::byte_string")]
