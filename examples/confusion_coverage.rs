@@ -24,11 +24,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = args.into_iter();
     let usage = "usage: confusion_coverage LABELS.jsonl [MODEL] [--missing]";
     let labels = args.next().ok_or(usage)?;
-    let model = match args.next() {
+    let mut model = match args.next() {
         Some(path) => Model::load(std::path::Path::new(&path))?,
         None => Model::embedded()?,
     };
-    let mut model = model;
     model.index_confusions();
     let table = model.confusions().ok_or("the model has no word model")?;
     let (mut total, mut missing, mut by_place) = (0usize, 0usize, [0usize; 16]);

@@ -43,7 +43,7 @@ use crate::channel::Channel;
 use crate::edit::for_each_one_edit;
 use crate::lexicon::Lexicon;
 use crate::thesaurus::Thesaurus;
-use crate::wordlm::{word_key, PrefixKeys, WordLm};
+use crate::wordlm::{word_key, KeyFilter, PrefixKeys, WordLm};
 
 /// Most alternatives per word: those likeliest to have become the word are kept (see
 /// the module docs). Bounds the work per token.
@@ -156,17 +156,17 @@ fn from_le<T, const N: usize>(
     value: fn([u8; N]) -> T,
     what: &str,
 ) -> Result<Vec<T>, String> {
-    if bytes.len() % N != 0 {
+    let chunks = bytes.chunks_exact(N);
+    if !chunks.remainder().is_empty() {
         return Err(format!("confusion table: {what} cut short"));
     }
-    bytes
-        .chunks_exact(N)
+    Ok(chunks
         .map(|c| {
-            <[u8; N]>::try_from(c)
-                .map(value)
-                .map_err(|_| format!("confusion table: {what} cut short"))
+            let mut v = [0; N];
+            v.copy_from_slice(c);
+            value(v)
         })
-        .collect()
+        .collect())
 }
 
 impl From<ConfusionTable> for Packed {
@@ -230,18 +230,18 @@ struct Finder<'m> {
     thesaurus: Option<&'m Thesaurus>,
     channel: Channel,
     /// The words common enough to be a typo's alternative ([`MIN_EDIT_LOG2_P`]).
-    edit_targets: crate::wordlm::KeyFilter,
+    edit_targets: KeyFilter,
 }
 
 impl Finder<'_> {
-    /// The alternatives of a lexicon word, commonest kept, in the order they were found:
+    /// The alternatives of a (folded) lexicon word in the order they were found:
     /// thesaurus sources, then edits in the order of a walk of the lexicon's automaton
-    /// ([`Lexicon::for_each_neighbour`]). Ties between alternatives keep that order.
+    /// ([`Lexicon::for_each_neighbour`]); the likeliest [`MAX_ALTERNATIVES`] of them when
+    /// there are more ([`Found::log2_source_p`]). Ties between alternatives keep that
+    /// order.
     fn find(&self, folded: &str) -> Vec<Found> {
         let mut out: Vec<Found> = Vec::new();
-        if !self.lexicon.contains(folded) {
-            return out;
-        }
+        let typed: Vec<char> = folded.chars().collect();
         // `key` is `word_key(word)`.
         let push = |word: &str, key: u64, source: Source, out: &mut Vec<Found>| {
             if word != folded
@@ -254,7 +254,10 @@ impl Finder<'_> {
                         let synonyms = self.thesaurus.map_or(0, |t| t.synonyms(word).count());
                         (synonyms as u32, 0.0)
                     }
-                    Source::Edit => (0, self.channel_nats(folded, word)),
+                    Source::Edit => {
+                        let meant: Vec<char> = word.chars().collect();
+                        (0, self.channel.cost(&typed, &meant) as f32)
+                    }
                 };
                 out.push(Found {
                     word: word.into(),
@@ -302,13 +305,6 @@ impl Finder<'_> {
             out.truncate(MAX_ALTERNATIVES);
         }
         out
-    }
-
-    /// `-ln P(folded typed | meant)` under the typing channel.
-    fn channel_nats(&self, folded: &str, meant: &str) -> f32 {
-        let typed: Vec<char> = folded.chars().collect();
-        let meant: Vec<char> = meant.chars().collect();
-        self.channel.cost(&typed, &meant) as f32
     }
 }
 

@@ -44,9 +44,9 @@
 //! pairs asked about are not held, so a blocked Bloom filter of 8 to 16 bits per held
 //! pair (each sets three bits of one 64-bit word; 256 KiB for the default model, small
 //! enough to stay in cache) answers most pair look-ups with one read and without the
-//! table. Beside it, the log-probability of the most probable pair in each 256-bit block of the filter
-//! bounds any pair that may be held there, which lets [`crate::realword`] rule most
-//! words out without a table probe.
+//! table. Beside it, the log-probability of the most probable pair in each 256-bit
+//! block of the filter bounds any pair that may be held there, which lets
+//! [`crate::realword`] rule most words out without a table probe.
 
 use serde::{Deserialize, Serialize};
 
