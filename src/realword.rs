@@ -782,19 +782,16 @@ impl<'m> RealwordDetector<'m> {
                 later
             }
             None => {
-                let words = std::mem::take(&mut doc.judged);
-                judged.extend(
-                    words
-                        .into_iter()
-                        .map(|w| alone(self.judgement(&mut doc, w))),
-                );
+                let all = std::mem::take(&mut doc.judged);
+                judged.extend(all.into_iter().map(|w| alone(self.judgement(&mut doc, w))));
                 Vec::new()
             }
         };
         let probabilities: Vec<f32> = judged.iter().map(|&(_, p)| p).collect();
         let document = DocumentSuspects::count(&probabilities, doc.words.count);
         if !held_back.is_empty() {
-            // Held back words are no suspects (their probability alone is below it).
+            // Words held back are no suspects (their probability alone is below
+            // SUSPECT_PROBABILITY), so every one of them has all the suspects as others.
             let lift = self.calibration.weights[DOCUMENT_SUSPICION] * document.feature(0.0);
             let least = logit(self.threshold) - lift.max(0.0);
             for (word, bound) in held_back {
