@@ -944,9 +944,9 @@ impl<'m> RealwordDetector<'m> {
     /// Pushes onto `out`, for each judged word of one run, an upper bound on its
     /// log-odds alone ([`RealwordDetector::max_logit`], plus a margin for rounding) from
     /// its own pairs and its alternatives' bounded ones ([`WordLm::log2_pair_bound`]),
-    /// for a pairs-only model. The bounds of the
-    /// whole run are looked up first, in one tight loop, so the processor overlaps their
-    /// cache misses. `types` are the facts of the document's words.
+    /// for a pairs-only model. The bounds of the whole run are looked up first, in one
+    /// tight loop, so the processor overlaps their cache misses. `types` are the facts
+    /// of the document's words.
     fn push_bounds(
         &self,
         words: &DocumentWords,
