@@ -762,31 +762,24 @@ impl<'m> RealwordDetector<'m> {
         prune: bool,
     ) -> Vec<RealwordFlag> {
         let mut doc = self.prepare(text, tokens, skip);
-        let mut judged: Vec<(Judgement, f32)> = Vec::new();
-        let alone = |j: Judgement| {
+        // Without a bound every word is judged in the first step.
+        let bounds = prune
+            .then(|| self.bounds(&mut doc))
+            .flatten()
+            .unwrap_or_else(|| vec![f32::INFINITY; doc.judged.len()]);
+        let first = self.first_step_least();
+        let (now, held_back): (Vec<_>, Vec<_>) = std::mem::take(&mut doc.judged)
+            .into_iter()
+            .zip(bounds)
+            .partition(|&(_, bound)| bound >= first);
+        // Each judged word with its probability alone.
+        let alone = |doc: &mut Document, word: Judged| {
+            let j = self.judgement(doc, word);
             let p = self.calibration.probability_of(&j.features);
             (j, p)
         };
-        let bounds = if prune { self.bounds(&mut doc) } else { None };
-        let held_back = match bounds {
-            Some(bounds) => {
-                let first = logit(self.threshold.min(SUSPECT_PROBABILITY));
-                let (now, later): (Vec<_>, Vec<_>) = std::mem::take(&mut doc.judged)
-                    .into_iter()
-                    .zip(bounds)
-                    .partition(|&(_, bound)| bound >= first);
-                judged.extend(
-                    now.into_iter()
-                        .map(|(w, _)| alone(self.judgement(&mut doc, w))),
-                );
-                later
-            }
-            None => {
-                let all = std::mem::take(&mut doc.judged);
-                judged.extend(all.into_iter().map(|w| alone(self.judgement(&mut doc, w))));
-                Vec::new()
-            }
-        };
+        let mut judged: Vec<(Judgement, f32)> =
+            now.into_iter().map(|(w, _)| alone(&mut doc, w)).collect();
         let probabilities: Vec<f32> = judged.iter().map(|&(_, p)| p).collect();
         let document = DocumentSuspects::count(&probabilities, doc.words.count);
         if !held_back.is_empty() {
@@ -796,7 +789,7 @@ impl<'m> RealwordDetector<'m> {
             let least = logit(self.threshold) - lift.max(0.0);
             for (word, bound) in held_back {
                 if bound >= least {
-                    judged.push(alone(self.judgement(&mut doc, word)));
+                    judged.push(alone(&mut doc, word));
                 }
             }
         }
@@ -812,6 +805,12 @@ impl<'m> RealwordDetector<'m> {
         flags.sort_by_key(|(f, _)| f.span.start);
         self.add_phrases(text, &doc.words, &mut flags);
         flags.into_iter().map(|(f, _)| f).collect()
+    }
+
+    /// The least log-odds alone a word's bound must reach to be judged in the first step
+    /// of [`RealwordDetector::detect_pruned`]: every suspect reaches it.
+    fn first_step_least(&self) -> f32 {
+        logit(self.threshold.min(SUSPECT_PROBABILITY))
     }
 
     fn flag_of(&self, text: &str, j: &Judgement, probability: f32) -> RealwordFlag {
@@ -1180,11 +1179,11 @@ impl<'m> RealwordDetector<'m> {
         with
     }
 
-    /// The alternatives of the folded word with key `key` ([`crate::confusion`]), with
+    /// The alternatives of the folded word with key `word` ([`crate::confusion`]), with
     /// what the decision derives from them.
-    fn alternatives(&self, key: u64, folded: &str) -> Vec<Alternative> {
+    fn alternatives(&self, word: u64, folded: &str) -> Vec<Alternative> {
         self.confusions
-            .get(key)
+            .get(word)
             .map(|c| {
                 let key = word_key(c.word);
                 let mut a = Alternative {
@@ -1784,7 +1783,7 @@ mod tests {
                 assert_eq!(pruned, full, "{mode:?} at {threshold}");
                 let mut doc = detector.prepare(&text, &tokens, &|_| false);
                 let bounds = detector.bounds(&mut doc).expect("a pairs-only model");
-                let first = logit(threshold.min(SUSPECT_PROBABILITY));
+                let first = detector.first_step_least();
                 let passed_over: Vec<usize> = (doc.judged.iter().zip(bounds))
                     .filter(|&(_, bound)| bound < first)
                     .map(|(w, _)| w.span.start)

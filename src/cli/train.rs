@@ -154,7 +154,7 @@ impl ExtrasArgs {
         } else if let Some(u) = base.and_then(Model::user_words) {
             model.set_user_words(u.clone());
         }
-        // Before calibration, which reads them.
+        // Every trained model stores them (`calibrate_model` finds them stored).
         super::with_jobs(jobs, || model.index_confusions())?;
         if !self.calibrate.is_empty() {
             calibrate_model(model, &self.calibrate, &self.calibration, jobs)?;
