@@ -13,7 +13,9 @@
 //!
 //! The alternatives of a lexicon word are:
 //! - thesaurus sources: the words that list it as a synonym, which a spinner may have
-//!   replaced by it ("alerted" <- "reported");
+//!   replaced by it ("alerted" <- "reported"), and, for an inflected word, the sources
+//!   of its stem with the same suffix ("endorsements" <- "sanctions": a spinner looks up
+//!   the stem and keeps the plural, [`Thesaurus::spun_from`]);
 //! - words one edit away (deletion, insertion, substitution, transposition of letters)
 //!   that the lexicon knows and the word model finds common enough
 //!   ([`MIN_EDIT_LOG2_P`]), for plain lowercase words ("form" <- "from").
@@ -95,8 +97,9 @@ pub struct Confusion<'t> {
     pub word: &'t str,
     /// Where it came from.
     pub source: Source,
-    /// How many synonyms the thesaurus gives the alternative (0 for an edit): a spinner
-    /// picks one of them, so the fewer it has, the likelier the observed one.
+    /// How many words a spinner could write for the alternative (0 for an edit; its
+    /// synonyms, inflected ones included, [`Thesaurus::spin_choices`]): a spinner picks
+    /// one of them, so the fewer it has, the likelier the observed one.
     pub synonyms: u32,
     /// For an edit, `-ln P(word typed | alternative meant)` under the typing channel
     /// ([`crate::channel`]): "form" for "from" is a cheap slip, "tin" for "in" is not.
@@ -234,6 +237,14 @@ struct Finder<'m> {
 }
 
 impl Finder<'_> {
+    /// How many words a spinner chose among when it wrote a synonym for `word`
+    /// ([`Thesaurus::spin_choices`], spellings the lexicon knows); 0 without a thesaurus.
+    fn spin_choices(&self, word: &str) -> u32 {
+        self.thesaurus.map_or(0, |t| {
+            t.spin_choices(word, |w| self.lexicon.contains(w)) as u32
+        })
+    }
+
     /// The alternatives of a (folded) lexicon word in the order they were found:
     /// thesaurus sources, then edits in the order of a walk of the lexicon's automaton
     /// ([`Lexicon::for_each_neighbour`]); the likeliest [`MAX_ALTERNATIVES`] of them when
@@ -250,10 +261,7 @@ impl Finder<'_> {
                 && !out.iter().any(|a| a.key == key)
             {
                 let (synonyms, channel_nats) = match source {
-                    Source::Thesaurus => {
-                        let synonyms = self.thesaurus.map_or(0, |t| t.synonyms(word).count());
-                        (synonyms as u32, 0.0)
-                    }
+                    Source::Thesaurus => (self.spin_choices(word), 0.0),
                     Source::Edit => {
                         let meant: Vec<char> = word.chars().collect();
                         (0, self.channel.cost(&typed, &meant) as f32)
@@ -270,11 +278,15 @@ impl Finder<'_> {
             }
         };
         if let Some(t) = self.thesaurus {
-            for w in t.sources(folded) {
-                if w.chars().all(char::is_alphabetic) {
-                    push(w, word_key(w), Source::Thesaurus, &mut out);
-                }
-            }
+            t.spun_from(
+                folded,
+                |w| self.lexicon.contains(w),
+                |w| {
+                    if w.chars().all(char::is_alphabetic) {
+                        push(w, word_key(w), Source::Thesaurus, &mut out);
+                    }
+                },
+            );
         }
         // Real-word typos of plain lowercase words, into plain lowercase words.
         if folded.bytes().all(|b| b.is_ascii_lowercase()) {
@@ -350,8 +362,7 @@ impl ConfusionTable {
                         table.text.push_str(&a.word);
                         table.word_ends.push(table.text.len() as u32);
                         // The word's own count: `a` may be an edit, which carries none.
-                        let synonyms = thesaurus.map_or(0, |t| t.synonyms(&a.word).count());
-                        table.synonyms.push(synonyms as u32);
+                        table.synonyms.push(finder.spin_choices(&a.word));
                         ids.insert(a.word.clone(), id);
                         id
                     }

@@ -35,7 +35,9 @@
 //!   eight or more characters): `said` -> `shelp` (aid -> help). This mimics spinners that
 //!   match synonyms without word boundaries.
 //! - spin, whole word ([`CorruptionKind::WordSpin`]): the word is replaced by a synonym
-//!   (`meeting` -> `encountering`), keeping its case pattern. Spin mode picks in-word or
+//!   (`meeting` -> `encounter`), or by a synonym of its stem with its suffix kept when the
+//!   word list knows the spelling (`sanctions` -> `endorsements`, `meeting` ->
+//!   `encountering`), keeping its case pattern. Spin mode picks in-word or
 //!   whole-word with equal odds when both are possible.
 //! - mix: each token draws typo, ocr or spin with equal odds, falling back to the others, so
 //!   spin labels are rarer than a third where the thesaurus covers few words.
@@ -467,15 +469,22 @@ impl<'a> Corrupter<'a> {
             .find(|t| t.to_lowercase() != lower && self.is_real(t) && !t.contains(' '))
     }
 
-    /// Whole-word spin: a random letters-only synonym of the lowercased word, in the word's
-    /// case pattern.
+    /// Whole-word spin: a random letters-only synonym of the lowercased word, or of its
+    /// stem with its suffix kept when `is_word` knows the spelling ([`Thesaurus::spins`]:
+    /// "sanctions" -> "endorsements"), in the word's case pattern.
     fn word_spin(&self, word: &str, rng: &mut ChaCha8Rng) -> Option<String> {
         let thesaurus = self.thesaurus?;
         let lower = word.to_lowercase();
-        let synonyms: Vec<&str> = thesaurus
-            .synonyms(&lower)
-            .filter(|s| is_spin_word(s))
-            .collect();
+        let mut synonyms: Vec<String> = Vec::new();
+        thesaurus.spins(
+            &lower,
+            |w| (self.is_word)(w),
+            |s| {
+                if is_spin_word(s) {
+                    synonyms.push(s.to_string());
+                }
+            },
+        );
         let synonym = synonyms.choose(rng)?;
         Some(case_like(word, synonym))
     }

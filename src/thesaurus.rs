@@ -23,6 +23,14 @@
 //! detector's hot path. Deserialization also checks every offset and id, so a corrupt model
 //! file fails to load instead of panicking later.
 //!
+//! # Inflected swaps
+//!
+//! A thesaurus lists lemmas ("sanction"), and a spinner that meets "sanctions" looks up
+//! the stem and writes the synonym's plural: "endorsements". [`Thesaurus::spins`] gives
+//! what a spinner may write for a word, its own synonyms and those of its stems spelt
+//! with its suffix ([`crate::morphology`]), and [`Thesaurus::spun_from`] the inverse.
+//! Only spellings a word list knows are kept, so the caller passes one.
+//!
 //! # Normalization
 //!
 //! Words are case-folded (Unicode lowercase) and trimmed, like the lexicon. A headword's
@@ -418,6 +426,58 @@ impl Thesaurus {
         ids.iter().map(move |&h| self.word(h as usize))
     }
 
+    /// What a spinner may write for `word` (case-folded), calling `f` once with each: its
+    /// synonyms, then, for each regular analysis of `word` as a stem and a suffix
+    /// ([`crate::morphology::analyses`]), the stem's synonyms spelt with that suffix when
+    /// `is_word` knows the spelling ("sanctions" -> "endorsements"). Letters-only
+    /// synonyms are inflected; `word` itself is never given.
+    pub fn spins(&self, word: &str, is_word: impl Fn(&str) -> bool, f: impl FnMut(&str)) {
+        self.inflected(word, |w| self.synonyms(w), is_word, f);
+    }
+
+    /// The inverse of [`Thesaurus::spins`]: each word a spinner may have replaced by
+    /// `word`, once: the headwords that list it, and the sources of its stems spelt with
+    /// its suffix when `is_word` knows the spelling ("endorsements" <- "sanctions").
+    pub fn spun_from(&self, word: &str, is_word: impl Fn(&str) -> bool, f: impl FnMut(&str)) {
+        self.inflected(word, |w| self.sources(w), is_word, f);
+    }
+
+    /// How many words a spinner chose among when it spun `word`: the number of
+    /// [`Thesaurus::spins`] of `word`.
+    pub fn spin_choices(&self, word: &str, is_word: impl Fn(&str) -> bool) -> usize {
+        let mut n = 0;
+        self.spins(word, is_word, |_| n += 1);
+        n
+    }
+
+    /// `related(word)`, then `related(stem)` spelt with `word`'s suffix for each analysis
+    /// of `word`; each result once.
+    fn inflected<'s, I: Iterator<Item = &'s str>>(
+        &'s self,
+        word: &str,
+        related: impl Fn(&str) -> I,
+        is_word: impl Fn(&str) -> bool,
+        mut f: impl FnMut(&str),
+    ) {
+        let mut seen: Vec<String> = Vec::new();
+        let mut give = |w: &str| {
+            if w != word && !seen.iter().any(|s| s == w) {
+                seen.push(w.to_string());
+                f(w);
+            }
+        };
+        related(word).for_each(&mut give);
+        crate::morphology::analyses(word, |stem, inflection| {
+            for r in related(stem).filter(|r| r.chars().all(char::is_alphabetic)) {
+                crate::morphology::inflect(r, inflection, |spelt| {
+                    if is_word(spelt) {
+                        give(spelt);
+                    }
+                });
+            }
+        });
+    }
+
     /// Whether `word` is a headword (has at least one synonym).
     pub fn is_headword(&self, word: &str) -> bool {
         self.id(word)
@@ -660,5 +720,49 @@ mod tests {
         let t = Thesaurus::from_pairs([("große", vec!["riesig", "Über"])]);
         assert_eq!(collect(t.synonyms("große")), vec!["riesig", "über"]);
         assert_eq!(collect(t.sources("über")), vec!["große"]);
+    }
+
+    #[test]
+    fn inflected_words_are_spun_through_their_stem_and_back() {
+        let t = Thesaurus::from_pairs([
+            ("sanction", vec!["endorsement", "approval"]),
+            ("live", vec!["exist", "dwell"]),
+            ("meet", vec!["encounter"]),
+            ("stop", vec!["halt"]),
+        ]);
+        let known = [
+            "sanctions",
+            "endorsements",
+            "lives",
+            "exists",
+            "dwells",
+            "meeting",
+            "encountering",
+            "stopped",
+            "halted",
+        ];
+        let is_word = |w: &str| known.contains(&w);
+        let spins = |w: &str| {
+            let mut out = Vec::new();
+            t.spins(w, is_word, |s| out.push(s.to_string()));
+            out
+        };
+        let spun_from = |w: &str| {
+            let mut out = Vec::new();
+            t.spun_from(w, is_word, |s| out.push(s.to_string()));
+            out
+        };
+        assert_eq!(spins("sanction"), ["endorsement", "approval"]);
+        // "approvals" is not a word here, so it is not written.
+        assert_eq!(spins("sanctions"), ["endorsements"]);
+        assert_eq!(spins("lives"), ["exists", "dwells"]);
+        assert_eq!(spins("meeting"), ["encountering"]);
+        assert_eq!(spins("stopped"), ["halted"]);
+        assert_eq!(t.spin_choices("lives", is_word), 2);
+        assert_eq!(spun_from("endorsements"), ["sanctions"]);
+        assert_eq!(spun_from("exists"), ["lives"]);
+        assert_eq!(spun_from("encountering"), ["meeting"]);
+        assert_eq!(spun_from("halted"), ["stopped"]);
+        assert!(spins("endorsements").is_empty());
     }
 }

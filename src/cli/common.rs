@@ -31,7 +31,7 @@ pub struct CheckerArgs {
     #[arg(long, value_name = "FILE")]
     pub allow: Vec<PathBuf>,
     /// Config file (TOML: `allow = ["names.txt"]`, `words = ["UNRWA"]`, `threshold = 0.5`,
-    /// `realword_threshold = 0.75`, `context = false`)
+    /// `realword_threshold = 0.7`, `context = false`)
     /// [default: $GARBLED_CONFIG, else ./.garbled.toml if present].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -39,7 +39,7 @@ pub struct CheckerArgs {
     #[arg(long, default_value_t = 5)]
     pub max_suggestions: usize,
     /// Flag real words that do not fit their context when their error probability is at
-    /// least this [default: 0.75].
+    /// least this [default: 0.7].
     #[arg(long)]
     pub realword_threshold: Option<f32>,
     /// Only look for non-words: skip the word-context check for real-word errors.
