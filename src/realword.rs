@@ -76,6 +76,7 @@ use std::rc::Rc;
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 
+use crate::broken::{BrokenWord, BrokenWords};
 use crate::cache::{next_owner, TokenCache};
 use crate::calibrate::{fit, Calibration};
 use crate::confusion::{log2_made_from, ConfusionTable, Source, MAX_ALTERNATIVES};
@@ -478,6 +479,9 @@ struct Document {
     types: Vec<WordType>,
     /// The eligible words that have alternatives, in text order.
     judged: Vec<Judged>,
+    /// Words broken into words ([`crate::broken`]), in text order, when they were
+    /// looked for; their pieces are not judged.
+    broken: Vec<BrokenWord>,
     pass: DocumentPass,
 }
 
@@ -632,6 +636,8 @@ pub struct RealwordDetector<'m> {
     /// The weights as the bound on a decision reads them.
     bound: BoundWeights,
     threshold: f32,
+    /// Finds words broken into words, which are flagged with the real-word errors.
+    broken: BrokenWords<'m>,
 }
 
 /// The weights [`RealwordDetector::max_logit`] reads, in the form it reads them: the
@@ -721,6 +727,7 @@ impl<'m> RealwordDetector<'m> {
             bound: BoundWeights::new(&calibration),
             calibration,
             threshold,
+            broken: BrokenWords::new(lm),
         })
     }
 
@@ -765,7 +772,7 @@ impl<'m> RealwordDetector<'m> {
         skip: &dyn Fn(&Range<usize>) -> bool,
         prune: bool,
     ) -> Vec<RealwordFlag> {
-        let mut doc = self.prepare(text, tokens, skip);
+        let mut doc = self.prepare(text, tokens, skip, true);
         // Without a bound every word is judged in the first step.
         let bounds = prune
             .then(|| self.bounds(&mut doc))
@@ -808,7 +815,17 @@ impl<'m> RealwordDetector<'m> {
         // Judged out of text order when some were held back.
         flags.sort_by_key(|(f, _)| f.span.start);
         self.add_phrases(text, &doc.words, &mut flags);
-        flags.into_iter().map(|(f, _)| f).collect()
+        let mut flags: Vec<RealwordFlag> = flags.into_iter().map(|(f, _)| f).collect();
+        if !doc.broken.is_empty() {
+            flags.extend(doc.broken.into_iter().map(|b| RealwordFlag {
+                span: b.span,
+                probability: b.probability,
+                suggestions: vec![(b.joined, f64::from(b.probability))],
+                phrase: None,
+            }));
+            flags.sort_by_key(|f| f.span.start);
+        }
+        flags
     }
 
     /// The least log-odds alone a word's bound must reach to be judged in the first step
@@ -860,7 +877,7 @@ impl<'m> RealwordDetector<'m> {
         skip: &dyn Fn(&Range<usize>) -> bool,
         mut f: impl FnMut(Judgement),
     ) -> DocumentWords {
-        let mut doc = self.prepare(text, tokens, skip);
+        let mut doc = self.prepare(text, tokens, skip, false);
         for word in std::mem::take(&mut doc.judged) {
             f(self.judgement(&mut doc, word));
         }
@@ -874,6 +891,7 @@ impl<'m> RealwordDetector<'m> {
         text: &str,
         tokens: &[Token],
         skip: &dyn Fn(&Range<usize>) -> bool,
+        find_broken: bool,
     ) -> Document {
         // First the runs' words and how often the document uses each; the judgements
         // weigh those uses.
@@ -881,6 +899,7 @@ impl<'m> RealwordDetector<'m> {
         let mut run_tokens: Vec<Token> = Vec::new();
         let mut runs: Vec<Range<usize>> = Vec::new();
         let mut pass = DocumentPass::default();
+        let mut broken: Vec<BrokenWord> = Vec::new();
         for_each_run_of(tokens.iter().copied(), |run| {
             words.count += run.len();
             let start = words.keys.len();
@@ -888,6 +907,11 @@ impl<'m> RealwordDetector<'m> {
                 let key = word_key(&fold_case(t.text(text)));
                 pass.uses.add(key);
                 words.keys.push(key);
+            }
+            if find_broken && run.len() >= 2 {
+                let keys = &words.keys[start..];
+                self.broken
+                    .find_in_run(text, run, keys, self.threshold, skip, &mut broken);
             }
             if run.len() >= 2 {
                 run_tokens.extend_from_slice(run);
@@ -899,11 +923,15 @@ impl<'m> RealwordDetector<'m> {
         let mut types = self.word_types(&words.keys);
         words.log2_p = types.iter().map(|t| t.log2_p).collect();
         let mut judged: Vec<Judged> = Vec::new();
+        let in_broken = |span: &Range<usize>| {
+            let after = broken.partition_point(|b| b.span.end <= span.start);
+            broken.get(after).is_some_and(|b| b.span.start < span.end)
+        };
         for run in &runs {
             for k in run.clone() {
                 let token = &run_tokens[k];
                 let span = token.byte_span();
-                if !eligible(token, text) || skip(&span) {
+                if !eligible(token, text) || skip(&span) || in_broken(&span) {
                     continue;
                 }
                 if types[k].confusions.is_none() {
@@ -926,6 +954,7 @@ impl<'m> RealwordDetector<'m> {
             words,
             types,
             judged,
+            broken,
             pass,
         }
     }
@@ -1785,7 +1814,7 @@ mod tests {
                 let pruned = detector.detect_pruned(&text, &tokens, &|_| false, true);
                 let full = detector.detect_pruned(&text, &tokens, &|_| false, false);
                 assert_eq!(pruned, full, "{mode:?} at {threshold}");
-                let mut doc = detector.prepare(&text, &tokens, &|_| false);
+                let mut doc = detector.prepare(&text, &tokens, &|_| false, false);
                 let bounds = detector.bounds(&mut doc).expect("a pairs-only model");
                 let first = detector.first_step_least();
                 let passed_over: Vec<usize> = (doc.judged.iter().zip(bounds))

@@ -16,7 +16,8 @@
 //!     "end": int,        byte offset one past its last byte
 //!     "token": str,      the word as written
 //!     "score": float,    P(corrupted) in [0, 1]
-//!     "kind": "nonword" | "realword",
+//!     "kind": "nonword" | "realword",   a realword flag may span two words broken
+//!                        apart ("o f" -> "of", `crate::broken`)
 //!     "suggestions": [{"text": str, "score": float}]   best first; may be empty
 //!    }]}
 //! ```
@@ -35,7 +36,8 @@ use crate::score::TextScore;
 pub enum FlagKind {
     /// Not a word of the language (as far as the model knows).
     Nonword,
-    /// A real word that does not fit its context.
+    /// A real word that does not fit its context, or two that are one word broken in
+    /// two ([`crate::broken`]).
     Realword,
 }
 

@@ -90,6 +90,12 @@ pub fn word_key(folded: &str) -> u64 {
     mix(fnv1a(folded.bytes())).max(1)
 }
 
+/// The [`word_key`] of `a` and `b` written together (both case-folded), without
+/// writing them together.
+pub fn joined_key(a: &str, b: &str) -> u64 {
+    mix(fnv1a_from(fnv1a(a.bytes()), b.bytes())).max(1)
+}
+
 /// [`word_key`]s of strings that share prefixes with one word (its one-edit variants,
 /// say): the hash state after each prefix of the word is kept, so each string is hashed
 /// only from where it leaves the word.
@@ -674,6 +680,19 @@ mod tests {
             ("the city", 20),
             ("came from the", 12),
         ]))
+    }
+
+    #[test]
+    fn a_joined_key_is_the_key_of_the_words_written_together() {
+        for (a, b) in [
+            ("o", "f"),
+            ("sell", "ing"),
+            ("", "the"),
+            ("the", ""),
+            ("ré", "sumé"),
+        ] {
+            assert_eq!(joined_key(a, b), word_key(&format!("{a}{b}")), "{a} {b}");
+        }
     }
 
     #[test]

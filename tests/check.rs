@@ -56,6 +56,16 @@ fn reports(stdout: &str) -> Vec<Report> {
         .collect()
 }
 
+/// The report of `garbled check --format json ARGS...` on one file.
+fn check_one(dir: &Dir, args: &[&str]) -> Report {
+    let args: Vec<&str> = ["check", "--format", "json"]
+        .iter()
+        .chain(args)
+        .copied()
+        .collect();
+    reports(&dir.run(&args).success().stdout()).swap_remove(0)
+}
+
 fn example(name: &str) -> String {
     format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
 }
@@ -181,11 +191,7 @@ fn broken_words_and_ocr_look_alikes_are_restored() {
         "The governme nts met on Monday, bef ore the vote. Th ey said the rnernory was clear.\n";
     let file = dir.write("ocr.txt", text);
     let path = file.to_str().unwrap();
-    let out = dir
-        .run(&["check", "--format", "json", path])
-        .success()
-        .stdout();
-    let r = &reports(&out)[0];
+    let r = &check_one(&dir, &[path]);
     let got: Vec<(&str, &str)> = r
         .flags
         .iter()
@@ -208,6 +214,43 @@ fn broken_words_and_ocr_look_alikes_are_restored() {
         fixed,
         "The governments met on Monday, before the vote. They said the memory was clear.\n"
     );
+}
+
+/// A word broken into pieces that are words themselves ("o f", "t he") is no non-word:
+/// the context check reads it whole, and leaves a pair that is two words ("in to") alone.
+#[test]
+fn words_broken_into_words_are_read_whole() {
+    let dir = Dir::new();
+    let text = "Most o f the town was taken, a nd that t he army had gone back in to the hills.\n";
+    let file = dir.write("broken.txt", text);
+    let path = file.to_str().unwrap();
+    let r = &check_one(&dir, &[path]);
+    let got: Vec<(&str, &str, &str)> = r
+        .flags
+        .iter()
+        .map(|f| {
+            (
+                f.token.as_str(),
+                f.kind.as_str(),
+                f.suggestions[0].text.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("o f", "realword", "of"),
+            ("a nd", "realword", "and"),
+            ("t he", "realword", "the")
+        ]
+    );
+    let fixed = dir.run(&["check", "--fix", path]).success().stdout();
+    assert_eq!(
+        fixed,
+        "Most of the town was taken, and that the army had gone back in to the hills.\n"
+    );
+    // Part of the context check: off with it.
+    assert!(check_one(&dir, &["--no-context", path]).flags.is_empty());
 }
 
 #[test]

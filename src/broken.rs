@@ -1,0 +1,273 @@
+//! Words broken in two by a space whose pieces read as words: "o f", "t he", "sell ing".
+//!
+//! OCR engines break words where the letters sit too far apart. When a piece is no word
+//! ("governme nts") the non-word check flags it and the corrector reads it together with
+//! its neighbour ([`crate::correct::Corrector::suggest_joined`]). But most broken words
+//! are short and common, and break into pieces that are words of the lexicon, if odd
+//! ones ("o", "f", "t", "he", "ing"): a reader sees the damage at once, and a spelling
+//! check sees nothing. In the evaluation's OCR damage, half of the broken words were
+//! missed that way, a fifth of all OCR errors.
+//!
+//! # Decision: which reading the word model prefers
+//!
+//! Two adjacent words `a b`, one space apart, may be one word broken in two when `ab` is a
+//! word the word model knows ([`crate::wordlm`]). The model compares the two readings of
+//! the window around them, the previous word and the next (within the run of words): the
+//! gain is `log2 P(prev ab next) - log2 P(prev a b next)`, both by the chain rule. An
+//! unbroken text has one more word to pay for in the broken reading, so a gain is
+//! expected of most pairs; "o f the" against "of the" gains tens of bits, "in to the"
+//! against "into the" a few. The probability of a break is the posterior of those odds
+//! against a prior of [`PRIOR_BITS`]: `P = 1 / (1 + 2^(PRIOR_BITS - gain))`. A break is
+//! flagged (as real-word damage, with the joined word as the suggestion) when `P` reaches
+//! the real-word threshold.
+//!
+//! Pairs are only considered in the case patterns a broken word leaves: a lowercase
+//! second piece after a lowercase or Capitalized first one (a lone capital only at a
+//! sentence start: "W e", not the initial of "S and P"), or two ALL-CAPS pieces of two
+//! letters or more ("RAB AT"). Names ("Exxon Mobil", "Al Jazeera", "de Vries") would
+//! otherwise be read as one word. Pieces already flagged are left to the non-word
+//! check's own joining.
+//!
+//! Weaknesses: a pair the word list holds neither way is judged by the model's back-off,
+//! which cannot tell a rare phrase from a broken word ("de facto" reads as "defacto",
+//! which the lexicon keeps as a common spelling, by 20 bits, and is left alone only
+//! because "defacto" is rarer than [`MIN_JOINED_LOG2_P`]); a word broken in three is not
+//! found.
+
+use std::ops::Range;
+
+use crate::counts::fold_case;
+use crate::tokenize::Token;
+use crate::wordlm::{for_each_run_of, joined_key, word_key, KeyFilter, WordLm};
+
+/// Prior log2-odds against a break: a break is as likely as not when the joined reading
+/// makes the window this many bits more probable. Set with a margin on
+/// `training/calibration/` and its OCR damage (`garbled corrupt --kind ocr --rate 0.05`,
+/// seeds 101 and 202): at the default real-word threshold (0.7, a gain of 9.2 bits), and
+/// down to a gain of 4 bits, no pair of the clean text is flagged and every flag on the
+/// damage is a broken word (95 flags, the same at both gains). Without that margin,
+/// the held-out articles have clean pairs that gain 4-5 bits ("a dam", "by e").
+pub const PRIOR_BITS: f32 = 8.0;
+
+/// Least word-model probability (log2) of the word two pieces make together: about one
+/// in a million words. Three in four pairs of the evaluation's clean articles that make
+/// a known word make a rarer one ("as a" -> "asa", "in a" -> "ina"); judging them was a
+/// third of this check's cost, for a few rare names among the broken words (the
+/// evaluation's OCR damage, seeds 7 and 11: 335 of 344 broken words found make a
+/// commoner word).
+pub const MIN_JOINED_LOG2_P: f32 = -20.0;
+
+/// A broken word found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrokenWord {
+    /// Byte span from the first piece's first byte to the second piece's last.
+    pub span: Range<usize>,
+    /// The two pieces written together, in their case ("W e" -> "We").
+    pub joined: String,
+    /// How many bits more probable the window is with the joined word.
+    pub gain_bits: f32,
+    /// `P(the pieces are one word broken in two)`.
+    pub probability: f32,
+}
+
+/// The probability of a break given the window's gain (see the module docs).
+pub fn break_probability(gain_bits: f32) -> f32 {
+    1.0 / (1.0 + (PRIOR_BITS - gain_bits).exp2())
+}
+
+/// Whether a pair of words has a case pattern a broken word leaves (see the module docs;
+/// letters only); `sentence_start` is whether the first piece starts a sentence.
+fn breaks_like_a_word(a: &str, b: &str, sentence_start: bool) -> bool {
+    let lower = |s: &str| s.chars().all(char::is_lowercase);
+    let upper = |s: &str| s.chars().all(char::is_uppercase);
+    let mut first = a.chars();
+    let capitalized = first.next().is_some_and(char::is_uppercase) && lower(first.as_str());
+    let one_letter = a.chars().nth(1).is_none();
+    if lower(b) {
+        lower(a) || (capitalized && (!one_letter || sentence_start))
+    } else {
+        upper(a) && upper(b) && !one_letter && b.chars().nth(1).is_some()
+    }
+}
+
+/// Finds words broken into words with a word model (see the module docs).
+#[derive(Debug, Clone)]
+pub struct BrokenWords<'m> {
+    lm: &'m WordLm,
+    /// The words a broken word may be ([`MIN_JOINED_LOG2_P`]), as a filter that stays
+    /// in cache (32 KiB for the default model): almost no two adjacent words make such a
+    /// word together, and asking the model's own table about each pair missed the cache
+    /// on most of them.
+    joinable: KeyFilter,
+}
+
+impl<'m> BrokenWords<'m> {
+    /// A finder for the word model `lm` (builds a filter of its common words: a few
+    /// milliseconds, 8 bits per word).
+    pub fn new(lm: &'m WordLm) -> BrokenWords<'m> {
+        BrokenWords {
+            lm,
+            joinable: lm.word_filter(MIN_JOINED_LOG2_P),
+        }
+    }
+
+    /// The broken words of a text: pairs of adjacent word tokens whose break probability
+    /// reaches `threshold`, in text order and without overlap. `skip` says which tokens
+    /// (by byte span) are flagged already.
+    pub fn find(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        threshold: f32,
+        skip: impl Fn(&Range<usize>) -> bool,
+    ) -> Vec<BrokenWord> {
+        let mut found = Vec::new();
+        let mut keys: Vec<u64> = Vec::new();
+        for_each_run_of(tokens.iter().copied(), |run| {
+            keys.clear();
+            keys.extend(run.iter().map(|t| word_key(&fold_case(t.text(text)))));
+            self.find_in_run(text, run, &keys, threshold, &skip, &mut found);
+        });
+        found
+    }
+
+    /// [`BrokenWords::find`] in one run of words ([`for_each_run_of`]) whose
+    /// [`word_key`]s are `keys`, adding to `found`.
+    pub(crate) fn find_in_run(
+        &self,
+        text: &str,
+        run: &[Token],
+        keys: &[u64],
+        threshold: f32,
+        skip: &dyn Fn(&Range<usize>) -> bool,
+        found: &mut Vec<BrokenWord>,
+    ) {
+        // Pieces already read as part of a broken word end before this.
+        let mut taken_until = 0;
+        for (i, ab) in run.windows(2).enumerate() {
+            let (a, b) = (&ab[0], &ab[1]);
+            let (pa, pb) = (a.text(text), b.text(text));
+            if i < taken_until || &text[a.end..b.start] != " " {
+                continue;
+            }
+            // Cheapest test first: almost every pair stops at the filter.
+            let joined = joined_key(&fold_case(pa), &fold_case(pb));
+            if !self.joinable.maybe(joined)
+                || !breaks_like_a_word(pa, pb, a.sentence_start)
+                || skip(&a.byte_span())
+                || skip(&b.byte_span())
+                || self.lm.log2_joint(&[joined]) < MIN_JOINED_LOG2_P
+            {
+                continue;
+            }
+            let gain_bits = self.gain(keys, i, joined);
+            let probability = break_probability(gain_bits);
+            if probability >= threshold {
+                found.push(BrokenWord {
+                    span: a.start..b.end,
+                    joined: format!("{pa}{pb}"),
+                    gain_bits,
+                    probability,
+                });
+                taken_until = i + 2;
+            }
+        }
+    }
+
+    /// How many bits more probable the window around words `i` and `i + 1` of a run
+    /// (keys `keys`) is with the one word `joined` in their place.
+    fn gain(&self, keys: &[u64], i: usize, joined: u64) -> f32 {
+        let from = i.saturating_sub(1);
+        let to = (i + 3).min(keys.len());
+        let mut together: Vec<u64> = keys[from..i].to_vec();
+        together.push(joined);
+        together.extend_from_slice(&keys[i + 2..to]);
+        self.lm.log2_window(&together) - self.lm.log2_window(&keys[from..to])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::counts::WordCounts;
+    use crate::tokenize;
+    use crate::wordlm::ContextCounts;
+
+    /// A word model that knows "of the", "the north" and both "went in to" and "went
+    /// into"; "o", "f", "t" and "he" are words too.
+    fn lm() -> WordLm {
+        let words = [
+            "the", "end", "of", "day", "king", "north", "o", "f", "t", "he", "we", "went", "in",
+            "to", "into", "room",
+        ];
+        let pairs = [
+            "the end",
+            "end of",
+            "of the",
+            "the day",
+            "the king",
+            "king of",
+            "the north",
+            "we went",
+            "went in",
+            "in to",
+            "to the",
+            "went into",
+            "into the",
+            "the room",
+        ];
+        let ngrams = words
+            .iter()
+            .map(|w| (w.to_string(), 100))
+            .chain(pairs.iter().map(|p| (p.to_string(), 50)));
+        WordLm::estimate(ContextCounts::from_ngrams(&WordCounts::from_pairs(ngrams)))
+    }
+
+    fn broken(lm: &WordLm, text: &str) -> Vec<String> {
+        let tokens: Vec<Token> = tokenize::tokenize(text).collect();
+        BrokenWords::new(lm)
+            .find(text, &tokens, 0.7, |_| false)
+            .into_iter()
+            .map(|b| format!("{} -> {}", &text[b.span], b.joined))
+            .collect()
+    }
+
+    #[test]
+    fn a_word_broken_into_words_is_read_whole() {
+        let lm = lm();
+        assert_eq!(broken(&lm, "the end o f the day"), ["o f -> of"]);
+        assert_eq!(broken(&lm, "the king of t he north"), ["t he -> the"]);
+        assert!(broken(&lm, "the end of the day").is_empty());
+        // "in to" is a pair of its own: the joined reading is not much likelier.
+        assert!(broken(&lm, "we went in to the room").is_empty());
+    }
+
+    #[test]
+    fn case_patterns_of_names_are_left_alone() {
+        assert!(breaks_like_a_word("o", "f", false));
+        assert!(breaks_like_a_word("Th", "ey", false));
+        assert!(breaks_like_a_word("W", "e", true));
+        assert!(!breaks_like_a_word("S", "and", false), "an initial");
+        assert!(!breaks_like_a_word("Exxon", "Mobil", false));
+        assert!(!breaks_like_a_word("de", "Vries", false));
+        assert!(breaks_like_a_word("RAB", "AT", false));
+        assert!(!breaks_like_a_word("A", "U", false));
+        let lm = lm();
+        assert!(broken(&lm, "the end O F the day").is_empty());
+    }
+
+    #[test]
+    fn flagged_pieces_are_skipped_and_probability_follows_the_gain() {
+        let lm = lm();
+        let text = "the end o f the day";
+        let tokens: Vec<Token> = tokenize::tokenize(text).collect();
+        let finder = BrokenWords::new(&lm);
+        assert!(finder.find(text, &tokens, 0.7, |r| r.start == 8).is_empty());
+        let all = finder.find(text, &tokens, 0.0, |_| false);
+        assert!(all
+            .iter()
+            .all(|b| (b.probability - break_probability(b.gain_bits)).abs() < 1e-6));
+        assert!((break_probability(PRIOR_BITS) - 0.5).abs() < 1e-6);
+        assert!(break_probability(PRIOR_BITS + 10.0) > 0.999);
+    }
+}
