@@ -64,7 +64,7 @@ impl Inflection {
 /// Calls `f` with each spelling of `stem` (lowercase) with `inflection` that the rules
 /// allow: "city" + S = "cities", "like" + Ed = "liked", "lie" + Ing = "lying", and both
 /// "stoped" and "stopped" for "stop" + Ed, since only a dictionary knows whether a final
-/// consonant doubles. Nothing for stems under [`MIN_STEM`] bytes.
+/// consonant doubles. Nothing for stems under three bytes.
 pub fn inflect(stem: &str, inflection: Inflection, mut f: impl FnMut(&str)) {
     if stem.len() < MIN_STEM {
         return;
