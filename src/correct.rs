@@ -59,7 +59,8 @@
 //! depending on token length (`examples/misspellings.rs`, `benches/correct.rs`).
 //!
 //! Weaknesses: without a context model, real-word choices ("there" / "their", "statement"
-//! / "statements") fall back on frequency; a spin is reversed only if the thesaurus lists
+//! / "statements") fall back on frequency (`garbled check` weighs the likeliest
+//! candidates again with their neighbours, [`crate::check`]); a spin is reversed only if the thesaurus lists
 //! the spinner's pair (WordNet gives reside -> dwell, but nothing gives man -> guy, so
 //! "spokesguy" becomes "spokes"); a join is only looked for next to a flagged token
 //! ("Moldo va", where neither piece is flagged, stays apart); channel costs are hand-set and tuned (see

@@ -253,6 +253,26 @@ fn words_broken_into_words_are_read_whole() {
     assert!(check_one(&dir, &["--no-context", path]).flags.is_empty());
 }
 
+/// A misspelling's corrections are weighed with its neighbours: "peices" after "Food"
+/// and before "rose" is "prices", though "pieces" is the commoner word.
+#[test]
+fn corrections_are_weighed_in_context() {
+    let dir = Dir::new();
+    let file = dir.write("typos.txt", "Food peices rose again. He has veen there.\n");
+    let path = file.to_str().unwrap();
+    let best = |r: &Report| -> Vec<String> {
+        r.flags
+            .iter()
+            .map(|f| f.suggestions[0].text.clone())
+            .collect()
+    };
+    assert_eq!(best(&check_one(&dir, &[path])), ["prices", "been"]);
+    assert_eq!(
+        best(&check_one(&dir, &["--no-context", path])),
+        ["pieces", "even"]
+    );
+}
+
 #[test]
 fn text_format_marks_flags_and_ends_with_a_summary() {
     let dir = Dir::new();
