@@ -22,7 +22,6 @@
 #![warn(missing_docs)]
 
 pub mod alphabet;
-pub mod broken;
 mod cache;
 pub mod calibrate;
 pub mod channel;
@@ -46,6 +45,7 @@ pub mod realword;
 pub mod report;
 pub mod score;
 pub mod sound;
+pub mod spacing;
 pub mod spin;
 pub mod symspell;
 pub mod thesaurus;

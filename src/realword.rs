@@ -76,7 +76,6 @@ use std::rc::Rc;
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 
-use crate::broken::{BrokenWord, BrokenWords};
 use crate::cache::{next_owner, TokenCache};
 use crate::calibrate::{fit, Calibration};
 use crate::confusion::{log2_made_from, ConfusionTable, Source, MAX_ALTERNATIVES};
@@ -84,6 +83,7 @@ use crate::corrupt::{CorruptConfig, CorruptMode, Corrupter};
 use crate::counts::fold_case;
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::spacing::{BrokenWord, Spacing};
 use crate::tokenize::{self, Shape, Token};
 use crate::wordlm::{for_each_run_of, word_key, WordLm};
 
@@ -479,9 +479,9 @@ struct Document {
     types: Vec<WordType>,
     /// The eligible words that have alternatives, in text order.
     judged: Vec<Judged>,
-    /// Words broken into words ([`crate::broken`]), in text order, when they were
-    /// looked for; their pieces are not judged.
-    broken: Vec<BrokenWord>,
+    /// Words broken in two ([`crate::spacing`]), in text order, when they were looked
+    /// for; their pieces are not judged.
+    spacing: Vec<BrokenWord>,
     pass: DocumentPass,
 }
 
@@ -636,8 +636,8 @@ pub struct RealwordDetector<'m> {
     /// The weights as the bound on a decision reads them.
     bound: BoundWeights,
     threshold: f32,
-    /// Finds words broken into words, which are flagged with the real-word errors.
-    broken: BrokenWords<'m>,
+    /// Finds words broken in two, which are flagged with the real-word errors.
+    spacing: Spacing<'m>,
 }
 
 /// The weights [`RealwordDetector::max_logit`] reads, in the form it reads them: the
@@ -727,7 +727,7 @@ impl<'m> RealwordDetector<'m> {
             bound: BoundWeights::new(&calibration),
             calibration,
             threshold,
-            broken: BrokenWords::new(lm),
+            spacing: Spacing::new(lm),
         })
     }
 
@@ -816,11 +816,11 @@ impl<'m> RealwordDetector<'m> {
         flags.sort_by_key(|(f, _)| f.span.start);
         self.add_phrases(text, &doc.words, &mut flags);
         let mut flags: Vec<RealwordFlag> = flags.into_iter().map(|(f, _)| f).collect();
-        if !doc.broken.is_empty() {
-            flags.extend(doc.broken.into_iter().map(|b| RealwordFlag {
-                span: b.span,
-                probability: b.probability,
-                suggestions: vec![(b.joined, f64::from(b.probability))],
+        if !doc.spacing.is_empty() {
+            flags.extend(doc.spacing.into_iter().map(|e| RealwordFlag {
+                span: e.span,
+                probability: e.probability,
+                suggestions: vec![(e.fix, f64::from(e.probability))],
                 phrase: None,
             }));
             flags.sort_by_key(|f| f.span.start);
@@ -891,7 +891,7 @@ impl<'m> RealwordDetector<'m> {
         text: &str,
         tokens: &[Token],
         skip: &dyn Fn(&Range<usize>) -> bool,
-        find_broken: bool,
+        find_spacing: bool,
     ) -> Document {
         // First the runs' words and how often the document uses each; the judgements
         // weigh those uses.
@@ -899,7 +899,6 @@ impl<'m> RealwordDetector<'m> {
         let mut run_tokens: Vec<Token> = Vec::new();
         let mut runs: Vec<Range<usize>> = Vec::new();
         let mut pass = DocumentPass::default();
-        let mut broken: Vec<BrokenWord> = Vec::new();
         for_each_run_of(tokens.iter().copied(), |run| {
             words.count += run.len();
             let start = words.keys.len();
@@ -907,11 +906,6 @@ impl<'m> RealwordDetector<'m> {
                 let key = word_key(&fold_case(t.text(text)));
                 pass.uses.add(key);
                 words.keys.push(key);
-            }
-            if find_broken && run.len() >= 2 {
-                let keys = &words.keys[start..];
-                self.broken
-                    .find_in_run(text, run, keys, self.threshold, skip, &mut broken);
             }
             if run.len() >= 2 {
                 run_tokens.extend_from_slice(run);
@@ -922,16 +916,29 @@ impl<'m> RealwordDetector<'m> {
         });
         let mut types = self.word_types(&words.keys);
         words.log2_p = types.iter().map(|t| t.log2_p).collect();
+        let mut spacing: Vec<BrokenWord> = Vec::new();
+        if find_spacing {
+            for run in runs.iter().cloned() {
+                self.spacing.find_in_run(
+                    text,
+                    &run_tokens[run.clone()],
+                    &words.keys[run],
+                    self.threshold,
+                    skip,
+                    &mut spacing,
+                );
+            }
+        }
         let mut judged: Vec<Judged> = Vec::new();
-        let in_broken = |span: &Range<usize>| {
-            let after = broken.partition_point(|b| b.span.end <= span.start);
-            broken.get(after).is_some_and(|b| b.span.start < span.end)
+        let respaced = |span: &Range<usize>| {
+            let after = spacing.partition_point(|e| e.span.end <= span.start);
+            spacing.get(after).is_some_and(|e| e.span.start < span.end)
         };
         for run in &runs {
             for k in run.clone() {
                 let token = &run_tokens[k];
                 let span = token.byte_span();
-                if !eligible(token, text) || skip(&span) || in_broken(&span) {
+                if !eligible(token, text) || skip(&span) || respaced(&span) {
                     continue;
                 }
                 if types[k].confusions.is_none() {
@@ -954,7 +961,7 @@ impl<'m> RealwordDetector<'m> {
             words,
             types,
             judged,
-            broken,
+            spacing,
             pass,
         }
     }

@@ -17,7 +17,7 @@
 //!     "token": str,      the word as written
 //!     "score": float,    P(corrupted) in [0, 1]
 //!     "kind": "nonword" | "realword",   a realword flag may span two words broken
-//!                        apart ("o f" -> "of", `crate::broken`)
+//!                        apart ("o f" -> "of", `crate::spacing`)
 //!     "suggestions": [{"text": str, "score": float}]   best first; may be empty
 //!    }]}
 //! ```
@@ -37,7 +37,7 @@ pub enum FlagKind {
     /// Not a word of the language (as far as the model knows).
     Nonword,
     /// A real word that does not fit its context, or two that are one word broken in
-    /// two ([`crate::broken`]).
+    /// two ([`crate::spacing`]).
     Realword,
 }
 

@@ -10,28 +10,31 @@
 //!
 //! # Decision: which reading the word model prefers
 //!
-//! Two adjacent words `a b`, one space apart, may be one word broken in two when `ab` is a
-//! word the word model knows ([`crate::wordlm`]). The model compares the two readings of
-//! the window around them, the previous word and the next (within the run of words): the
-//! gain is `log2 P(prev ab next) - log2 P(prev a b next)`, both by the chain rule. An
-//! unbroken text has one more word to pay for in the broken reading, so a gain is
-//! expected of most pairs; "o f the" against "of the" gains tens of bits, "in to the"
-//! against "into the" a few. The probability of a break is the posterior of those odds
-//! against a prior of [`PRIOR_BITS`]: `P = 1 / (1 + 2^(PRIOR_BITS - gain))`. A break is
-//! flagged (as real-word damage, with the joined word as the suggestion) when `P` reaches
-//! the real-word threshold.
+//! Two adjacent words `a b`, one space apart, may be one word broken in two when `ab` is
+//! a common word ([`MIN_WORD_LOG2_P`]). The word model ([`crate::wordlm`]) compares the
+//! two readings of the window around them, with the word before and the word after
+//! (within the run of words), by the chain rule: the gain is `log2 P(prev ab next) -
+//! log2 P(prev a b next)`. An unbroken text has one more word to pay for when read
+//! broken, so a gain is expected of most pairs: "o f the" against "of the" gains tens of
+//! bits, "in to the" against "into the" a few. The probability of a break is the
+//! posterior of those odds against a prior of [`BREAK_PRIOR_BITS`], `P = 1 / (1 +
+//! 2^(prior - gain))`, and the pair is flagged (as real-word damage, with the joined word
+//! as the suggestion) when `P` reaches the real-word threshold.
 //!
-//! Pairs are only considered in the case patterns a broken word leaves: a lowercase
-//! second piece after a lowercase or Capitalized first one (a lone capital only at a
-//! sentence start: "W e", not the initial of "S and P"), or two ALL-CAPS pieces of two
-//! letters or more ("RAB AT"). Names ("Exxon Mobil", "Al Jazeera", "de Vries") would
-//! otherwise be read as one word. Pieces already flagged are left to the non-word
-//! check's own joining.
+//! Only the case patterns a broken word leaves count: a lowercase second piece after a
+//! lowercase or Capitalized first one (a lone capital only at a sentence start: "W e",
+//! not the initial of "S and P"), or two ALL-CAPS pieces of two letters or more ("RAB
+//! AT"). Names ("Exxon Mobil", "Al Jazeera", "de Vries") would otherwise be read as one
+//! word. Pieces already flagged are left to the non-word check.
+//!
+//! The other way, words run together into one the lexicon knows ("ofthe", "inthe"), is
+//! not looked for: reading every rare word as two common ones where it can be cost
+//! about 0.15 of the plain check's time for a fifth of a point of OCR damage mended.
 //!
 //! Weaknesses: a pair the word list holds neither way is judged by the model's back-off,
 //! which cannot tell a rare phrase from a broken word ("de facto" reads as "defacto",
 //! which the lexicon keeps as a common spelling, by 20 bits, and is left alone only
-//! because "defacto" is rarer than [`MIN_JOINED_LOG2_P`]); a word broken in three is not
+//! because "defacto" is rarer than [`MIN_WORD_LOG2_P`]); a word broken in three is not
 //! found.
 
 use std::ops::Range;
@@ -47,32 +50,33 @@ use crate::wordlm::{for_each_run_of, joined_key, word_key, KeyFilter, WordLm};
 /// down to a gain of 4 bits, no pair of the clean text is flagged and every flag on the
 /// damage is a broken word (95 flags, the same at both gains). Without that margin,
 /// the held-out articles have clean pairs that gain 4-5 bits ("a dam", "by e").
-pub const PRIOR_BITS: f32 = 8.0;
+pub const BREAK_PRIOR_BITS: f32 = 8.0;
 
-/// Least word-model probability (log2) of the word two pieces make together: about one
-/// in a million words. Three in four pairs of the evaluation's clean articles that make
-/// a known word make a rarer one ("as a" -> "asa", "in a" -> "ina"); judging them was a
-/// third of this check's cost, for a few rare names among the broken words (the
-/// evaluation's OCR damage, seeds 7 and 11: 335 of 344 broken words found make a
-/// commoner word).
-pub const MIN_JOINED_LOG2_P: f32 = -20.0;
+/// Least word-model probability (log2) of the word two broken pieces make: about one in
+/// a million words. Three in four
+/// pairs of the evaluation's clean articles that make a known word make a rarer one
+/// ("as a" -> "asa", "in a" -> "ina"); judging them was a third of the break check's
+/// cost, for a few rare names among the broken words (the evaluation's OCR damage, seeds
+/// 7 and 11: 335 of 344 broken words found make a commoner word).
+pub const MIN_WORD_LOG2_P: f32 = -20.0;
 
-/// A broken word found.
+/// A word broken in two.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BrokenWord {
-    /// Byte span from the first piece's first byte to the second piece's last.
+    /// Byte span of both pieces.
     pub span: Range<usize>,
-    /// The two pieces written together, in their case ("W e" -> "We").
-    pub joined: String,
-    /// How many bits more probable the window is with the joined word.
+    /// The text mended, in its case: "W e" -> "We".
+    pub fix: String,
+    /// How many bits more probable the window is mended.
     pub gain_bits: f32,
     /// `P(the pieces are one word broken in two)`.
     pub probability: f32,
 }
 
-/// The probability of a break given the window's gain (see the module docs).
-pub fn break_probability(gain_bits: f32) -> f32 {
-    1.0 / (1.0 + (PRIOR_BITS - gain_bits).exp2())
+/// The probability of a break whose mend gains `gain_bits` against a prior of
+/// `prior_bits` (see the module docs).
+pub fn posterior(gain_bits: f32, prior_bits: f32) -> f32 {
+    1.0 / (1.0 + (prior_bits - gain_bits).exp2())
 }
 
 /// Whether a pair of words has a case pattern a broken word leaves (see the module docs;
@@ -90,30 +94,29 @@ fn breaks_like_a_word(a: &str, b: &str, sentence_start: bool) -> bool {
     }
 }
 
-/// Finds words broken into words with a word model (see the module docs).
+/// Finds words broken in two with a word model (see the module docs).
 #[derive(Debug, Clone)]
-pub struct BrokenWords<'m> {
+pub struct Spacing<'m> {
     lm: &'m WordLm,
-    /// The words a broken word may be ([`MIN_JOINED_LOG2_P`]), as a filter that stays
-    /// in cache (32 KiB for the default model): almost no two adjacent words make such a
-    /// word together, and asking the model's own table about each pair missed the cache
-    /// on most of them.
-    joinable: KeyFilter,
+    /// The words of [`MIN_WORD_LOG2_P`] or more, as a filter that stays in cache (32 KiB
+    /// for the default model): almost no two adjacent words make such a word together,
+    /// and asking the model's own table about each pair missed the cache on most of
+    /// them.
+    common: KeyFilter,
 }
 
-impl<'m> BrokenWords<'m> {
+impl<'m> Spacing<'m> {
     /// A finder for the word model `lm` (builds a filter of its common words: a few
     /// milliseconds, 8 bits per word).
-    pub fn new(lm: &'m WordLm) -> BrokenWords<'m> {
-        BrokenWords {
+    pub fn new(lm: &'m WordLm) -> Spacing<'m> {
+        Spacing {
             lm,
-            joinable: lm.word_filter(MIN_JOINED_LOG2_P),
+            common: lm.word_filter(MIN_WORD_LOG2_P),
         }
     }
 
-    /// The broken words of a text: pairs of adjacent word tokens whose break probability
-    /// reaches `threshold`, in text order and without overlap. `skip` says which tokens
-    /// (by byte span) are flagged already.
+    /// The broken words of a text whose probability reaches `threshold`, in text order
+    /// and without overlap. `skip` says which tokens (by byte span) are flagged already.
     pub fn find(
         &self,
         text: &str,
@@ -122,7 +125,7 @@ impl<'m> BrokenWords<'m> {
         skip: impl Fn(&Range<usize>) -> bool,
     ) -> Vec<BrokenWord> {
         let mut found = Vec::new();
-        let mut keys: Vec<u64> = Vec::new();
+        let mut keys = Vec::new();
         for_each_run_of(tokens.iter().copied(), |run| {
             keys.clear();
             keys.extend(run.iter().map(|t| word_key(&fold_case(t.text(text)))));
@@ -131,8 +134,8 @@ impl<'m> BrokenWords<'m> {
         found
     }
 
-    /// [`BrokenWords::find`] in one run of words ([`for_each_run_of`]) whose
-    /// [`word_key`]s are `keys`, adding to `found`.
+    /// [`Spacing::find`] in one run of words ([`for_each_run_of`]) whose [`word_key`]s
+    /// are `keys`, adding to `found`.
     pub(crate) fn find_in_run(
         &self,
         text: &str,
@@ -152,20 +155,20 @@ impl<'m> BrokenWords<'m> {
             }
             // Cheapest test first: almost every pair stops at the filter.
             let joined = joined_key(&fold_case(pa), &fold_case(pb));
-            if !self.joinable.maybe(joined)
+            if !self.common.maybe(joined)
                 || !breaks_like_a_word(pa, pb, a.sentence_start)
                 || skip(&a.byte_span())
                 || skip(&b.byte_span())
-                || self.lm.log2_joint(&[joined]) < MIN_JOINED_LOG2_P
+                || self.lm.log2_joint(&[joined]) < MIN_WORD_LOG2_P
             {
                 continue;
             }
-            let gain_bits = self.gain(keys, i, joined);
-            let probability = break_probability(gain_bits);
+            let gain_bits = self.gain(keys, i..i + 2, &[joined]);
+            let probability = posterior(gain_bits, BREAK_PRIOR_BITS);
             if probability >= threshold {
                 found.push(BrokenWord {
                     span: a.start..b.end,
-                    joined: format!("{pa}{pb}"),
+                    fix: format!("{pa}{pb}"),
                     gain_bits,
                     probability,
                 });
@@ -174,15 +177,15 @@ impl<'m> BrokenWords<'m> {
         }
     }
 
-    /// How many bits more probable the window around words `i` and `i + 1` of a run
-    /// (keys `keys`) is with the one word `joined` in their place.
-    fn gain(&self, keys: &[u64], i: usize, joined: u64) -> f32 {
-        let from = i.saturating_sub(1);
-        let to = (i + 3).min(keys.len());
-        let mut together: Vec<u64> = keys[from..i].to_vec();
-        together.push(joined);
-        together.extend_from_slice(&keys[i + 2..to]);
-        self.lm.log2_window(&together) - self.lm.log2_window(&keys[from..to])
+    /// How many bits more probable the window around words `replaced` of a run (keys
+    /// `keys`; one word each side) is with the words `with` in their place.
+    fn gain(&self, keys: &[u64], replaced: Range<usize>, with: &[u64]) -> f32 {
+        let from = replaced.start.saturating_sub(1);
+        let to = (replaced.end + 1).min(keys.len());
+        let mut mended: Vec<u64> = keys[from..replaced.start].to_vec();
+        mended.extend_from_slice(with);
+        mended.extend_from_slice(&keys[replaced.end..to]);
+        self.lm.log2_window(&mended) - self.lm.log2_window(&keys[from..to])
     }
 }
 
@@ -218,28 +221,28 @@ mod tests {
         ];
         let ngrams = words
             .iter()
-            .map(|w| (w.to_string(), 100))
-            .chain(pairs.iter().map(|p| (p.to_string(), 50)));
+            .map(|w| (w.to_string(), 1_000_000))
+            .chain(pairs.iter().map(|p| (p.to_string(), 500_000)));
         WordLm::estimate(ContextCounts::from_ngrams(&WordCounts::from_pairs(ngrams)))
     }
 
-    fn broken(lm: &WordLm, text: &str) -> Vec<String> {
+    fn mended(lm: &WordLm, text: &str) -> Vec<String> {
         let tokens: Vec<Token> = tokenize::tokenize(text).collect();
-        BrokenWords::new(lm)
+        Spacing::new(lm)
             .find(text, &tokens, 0.7, |_| false)
             .into_iter()
-            .map(|b| format!("{} -> {}", &text[b.span], b.joined))
+            .map(|e| format!("{} -> {}", &text[e.span], e.fix))
             .collect()
     }
 
     #[test]
     fn a_word_broken_into_words_is_read_whole() {
         let lm = lm();
-        assert_eq!(broken(&lm, "the end o f the day"), ["o f -> of"]);
-        assert_eq!(broken(&lm, "the king of t he north"), ["t he -> the"]);
-        assert!(broken(&lm, "the end of the day").is_empty());
+        assert_eq!(mended(&lm, "the end o f the day"), ["o f -> of"]);
+        assert_eq!(mended(&lm, "the king of t he north"), ["t he -> the"]);
+        assert!(mended(&lm, "the end of the day").is_empty());
         // "in to" is a pair of its own: the joined reading is not much likelier.
-        assert!(broken(&lm, "we went in to the room").is_empty());
+        assert!(mended(&lm, "we went in to the room").is_empty());
     }
 
     #[test]
@@ -253,21 +256,21 @@ mod tests {
         assert!(breaks_like_a_word("RAB", "AT", false));
         assert!(!breaks_like_a_word("A", "U", false));
         let lm = lm();
-        assert!(broken(&lm, "the end O F the day").is_empty());
+        assert!(mended(&lm, "the end O F the day").is_empty());
     }
 
     #[test]
-    fn flagged_pieces_are_skipped_and_probability_follows_the_gain() {
+    fn flagged_words_are_skipped_and_probability_follows_the_gain() {
         let lm = lm();
         let text = "the end o f the day";
         let tokens: Vec<Token> = tokenize::tokenize(text).collect();
-        let finder = BrokenWords::new(&lm);
+        let finder = Spacing::new(&lm);
         assert!(finder.find(text, &tokens, 0.7, |r| r.start == 8).is_empty());
         let all = finder.find(text, &tokens, 0.0, |_| false);
         assert!(all
             .iter()
-            .all(|b| (b.probability - break_probability(b.gain_bits)).abs() < 1e-6));
-        assert!((break_probability(PRIOR_BITS) - 0.5).abs() < 1e-6);
-        assert!(break_probability(PRIOR_BITS + 10.0) > 0.999);
+            .all(|e| (e.probability - posterior(e.gain_bits, BREAK_PRIOR_BITS)).abs() < 1e-6));
+        assert!((posterior(8.0, 8.0) - 0.5).abs() < 1e-6);
+        assert!(posterior(18.0, 8.0) > 0.999);
     }
 }
