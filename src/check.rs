@@ -11,7 +11,7 @@ use crate::realword::{RealwordDetector, DEFAULT_REALWORD_THRESHOLD};
 use crate::report::{round4, Flag, FlagKind, Report, Suggestion};
 use crate::score::{AllowList, Scorer, TextScore, WordScore, DEFAULT_THRESHOLD};
 use crate::tokenize::{self, Token, TokenKind};
-use crate::wordlm::{word_key, WordLm};
+use crate::wordlm::{breaks_run, word_key, WordLm};
 
 /// The count a user's word gets as a correction candidate: the frequency of a moderately
 /// common word, so it wins against rare lexicon words at the same distance but not
@@ -296,8 +296,7 @@ impl<'m> Checker<'m> {
                 report.flags.iter().map(|f| f.start..f.end).collect();
             let allows_any = self.scorer.allows_any();
             let skip = |span: &std::ops::Range<usize>| {
-                let after = flagged.partition_point(|f| f.end <= span.start);
-                flagged.get(after).is_some_and(|f| f.start < span.end)
+                tokenize::overlaps_any(&flagged, span)
                     || (allows_any && self.scorer.is_allowed(&fold_case(&text[span.clone()])))
             };
             let found = detector.detect_tokens(text, &tokens, skip);
@@ -307,19 +306,14 @@ impl<'m> Checker<'m> {
     }
 }
 
-/// The words next to token `at` in its run of words (as [`crate::wordlm::for_each_run`]
-/// cuts them: a run ends at any other token and before a sentence start).
+/// The words next to the word token `at` in its run of words ([`breaks_run`]).
 fn neighbours(tokens: &[Token], at: usize) -> (Option<&Token>, Option<&Token>) {
-    let word = |t: &&Token| t.kind == TokenKind::Word;
     let prev = at
         .checked_sub(1)
+        .filter(|_| !breaks_run(&tokens[at]))
         .and_then(|i| tokens.get(i))
-        .filter(word)
-        .filter(|_| !tokens[at].sentence_start);
-    let next = tokens
-        .get(at + 1)
-        .filter(word)
-        .filter(|t| !t.sentence_start);
+        .filter(|t| t.kind == TokenKind::Word);
+    let next = tokens.get(at + 1).filter(|t| !breaks_run(t));
     (prev, next)
 }
 

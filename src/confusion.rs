@@ -362,7 +362,11 @@ impl ConfusionTable {
                         table.text.push_str(&a.word);
                         table.word_ends.push(table.text.len() as u32);
                         // The word's own count: `a` may be an edit, which carries none.
-                        table.synonyms.push(finder.spin_choices(&a.word));
+                        let synonyms = match a.source {
+                            Source::Thesaurus => a.synonyms,
+                            Source::Edit => finder.spin_choices(&a.word),
+                        };
+                        table.synonyms.push(synonyms);
                         ids.insert(a.word.clone(), id);
                         id
                     }

@@ -930,15 +930,13 @@ impl<'m> RealwordDetector<'m> {
             }
         }
         let mut judged: Vec<Judged> = Vec::new();
-        let respaced = |span: &Range<usize>| {
-            let after = spacing.partition_point(|e| e.span.end <= span.start);
-            spacing.get(after).is_some_and(|e| e.span.start < span.end)
-        };
+        let respaced: Vec<Range<usize>> = spacing.iter().map(|b| b.span.clone()).collect();
         for run in &runs {
             for k in run.clone() {
                 let token = &run_tokens[k];
                 let span = token.byte_span();
-                if !eligible(token, text) || skip(&span) || respaced(&span) {
+                if !eligible(token, text) || skip(&span) || tokenize::overlaps_any(&respaced, &span)
+                {
                     continue;
                 }
                 if types[k].confusions.is_none() {

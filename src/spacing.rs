@@ -53,11 +53,11 @@ use crate::wordlm::{for_each_run_of, joined_key, word_key, KeyFilter, WordLm};
 pub const BREAK_PRIOR_BITS: f32 = 8.0;
 
 /// Least word-model probability (log2) of the word two broken pieces make: about one in
-/// a million words. Three in four
-/// pairs of the evaluation's clean articles that make a known word make a rarer one
-/// ("as a" -> "asa", "in a" -> "ina"); judging them was a third of the break check's
-/// cost, for a few rare names among the broken words (the evaluation's OCR damage, seeds
-/// 7 and 11: 335 of 344 broken words found make a commoner word).
+/// a million words. Three in four pairs of the evaluation's clean articles that make a
+/// known word make a rarer one ("as a" -> "asa", "in a" -> "ina"); judging them was a
+/// third of this check's cost, for a few rare names among the broken words (the
+/// evaluation's OCR damage, seeds 7 and 11: 335 of 344 broken words found make a
+/// commoner word).
 pub const MIN_WORD_LOG2_P: f32 = -20.0;
 
 /// A word broken in two.
@@ -73,10 +73,10 @@ pub struct BrokenWord {
     pub probability: f32,
 }
 
-/// The probability of a break whose mend gains `gain_bits` against a prior of
-/// `prior_bits` (see the module docs).
-pub fn posterior(gain_bits: f32, prior_bits: f32) -> f32 {
-    1.0 / (1.0 + (prior_bits - gain_bits).exp2())
+/// The probability of a break whose joined reading gains `gain_bits` (see the module
+/// docs).
+pub fn break_probability(gain_bits: f32) -> f32 {
+    1.0 / (1.0 + (BREAK_PRIOR_BITS - gain_bits).exp2())
 }
 
 /// Whether a pair of words has a case pattern a broken word leaves (see the module docs;
@@ -163,8 +163,8 @@ impl<'m> Spacing<'m> {
             {
                 continue;
             }
-            let gain_bits = self.gain(keys, i..i + 2, &[joined]);
-            let probability = posterior(gain_bits, BREAK_PRIOR_BITS);
+            let gain_bits = self.gain(keys, i, joined);
+            let probability = break_probability(gain_bits);
             if probability >= threshold {
                 found.push(BrokenWord {
                     span: a.start..b.end,
@@ -177,15 +177,15 @@ impl<'m> Spacing<'m> {
         }
     }
 
-    /// How many bits more probable the window around words `replaced` of a run (keys
-    /// `keys`; one word each side) is with the words `with` in their place.
-    fn gain(&self, keys: &[u64], replaced: Range<usize>, with: &[u64]) -> f32 {
-        let from = replaced.start.saturating_sub(1);
-        let to = (replaced.end + 1).min(keys.len());
-        let mut mended: Vec<u64> = keys[from..replaced.start].to_vec();
-        mended.extend_from_slice(with);
-        mended.extend_from_slice(&keys[replaced.end..to]);
-        self.lm.log2_window(&mended) - self.lm.log2_window(&keys[from..to])
+    /// How many bits more probable the window around words `i` and `i + 1` of a run
+    /// (keys `keys`; one word each side) is with the one word `joined` in their place.
+    fn gain(&self, keys: &[u64], i: usize, joined: u64) -> f32 {
+        let from = i.saturating_sub(1);
+        let to = (i + 3).min(keys.len());
+        let mut together: Vec<u64> = keys[from..i].to_vec();
+        together.push(joined);
+        together.extend_from_slice(&keys[i + 2..to]);
+        self.lm.log2_window(&together) - self.lm.log2_window(&keys[from..to])
     }
 }
 
@@ -269,8 +269,8 @@ mod tests {
         let all = finder.find(text, &tokens, 0.0, |_| false);
         assert!(all
             .iter()
-            .all(|e| (e.probability - posterior(e.gain_bits, BREAK_PRIOR_BITS)).abs() < 1e-6));
-        assert!((posterior(8.0, 8.0) - 0.5).abs() < 1e-6);
-        assert!(posterior(18.0, 8.0) > 0.999);
+            .all(|e| (e.probability - break_probability(e.gain_bits)).abs() < 1e-6));
+        assert!((break_probability(BREAK_PRIOR_BITS) - 0.5).abs() < 1e-6);
+        assert!(break_probability(BREAK_PRIOR_BITS + 10.0) > 0.999);
     }
 }

@@ -201,6 +201,13 @@ impl<'a> Iterator for Tokens<'a> {
 
 impl FusedIterator for Tokens<'_> {}
 
+/// Whether `span` overlaps any of `spans`, which are in text order and do not overlap
+/// each other (as a report's flags are): a binary search.
+pub(crate) fn overlaps_any(spans: &[Range<usize>], span: &Range<usize>) -> bool {
+    let after = spans.partition_point(|s| s.end <= span.start);
+    spans.get(after).is_some_and(|s| s.start < span.end)
+}
+
 /// Splits `text` into tokens (see the module docs for the rules). Never panics.
 pub fn tokenize(text: &str) -> Tokens<'_> {
     Tokens {

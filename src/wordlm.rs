@@ -67,12 +67,17 @@ pub fn for_each_run(text: &str, f: impl FnMut(&[Token])) {
     for_each_run_of(tokenize::tokenize(text), f);
 }
 
+/// Whether `token` ends the run of words before it ([`for_each_run`]): any token but a
+/// word does, and so does a word that starts a sentence.
+pub fn breaks_run(token: &Token) -> bool {
+    token.kind != TokenKind::Word || token.sentence_start
+}
+
 /// [`for_each_run`] over the tokens of a text already tokenized (all of them, in order).
 pub fn for_each_run_of(tokens: impl IntoIterator<Item = Token>, mut f: impl FnMut(&[Token])) {
     let mut run: Vec<Token> = Vec::new();
     for token in tokens {
-        let breaks = token.kind != TokenKind::Word || token.sentence_start;
-        if breaks && !run.is_empty() {
+        if breaks_run(&token) && !run.is_empty() {
             f(&run);
             run.clear();
         }
