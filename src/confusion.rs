@@ -68,6 +68,25 @@ pub const MIN_EDIT_LOG2_P: f32 = -24.0;
 /// shares sum lower.
 pub const EDIT_PRIOR_BITS: f32 = 4.0;
 
+/// Whether a (folded) lexicon word is one the real-word check judges, so needs a set:
+/// letters only, two or more of them, or one lowercase letter other than "a" ("f" and
+/// "n" are what typing leaves of "of" and "in"). "a" is left out: it is right nearly
+/// every time it stands, and it is the commonest word there is.
+pub fn judged(folded: &str) -> bool {
+    let mut chars = folded.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => c.is_ascii_lowercase() && c != 'a',
+        (Some(_), Some(_)) => folded.chars().all(char::is_alphabetic),
+        _ => false,
+    }
+}
+
+/// Whether a lexicon word may be a typo's alternative: one letter is "a" only, since the
+/// other letters on their own are initials and symbols, which a writer rarely meant.
+fn typo_target(word: &str) -> bool {
+    word.len() > 1 || word == "a"
+}
+
 /// log2 P(observed word | alternative meant), up to a constant: for a thesaurus source
 /// with `synonyms` synonyms, the chance a spinner picked the observed one; for an edit,
 /// the typing channel's probability of it (`channel_nats`), plus [`EDIT_PRIOR_BITS`].
@@ -301,7 +320,7 @@ impl Finder<'_> {
                 let key = keys.key(v, shared);
                 if common(key) {
                     if let Ok(w) = std::str::from_utf8(v) {
-                        if self.lexicon.contains(w) {
+                        if typo_target(w) && self.lexicon.contains(w) {
                             push(w, key, Source::Edit, &mut out);
                         }
                     }
@@ -322,7 +341,7 @@ impl Finder<'_> {
 
 impl ConfusionTable {
     /// Finds the confusion set of every lexicon word that a real-word check may judge
-    /// (two or more letters, all alphabetic), in parallel. The result is the same on
+    /// ([`judged`]), in parallel. The result is the same on
     /// every run and for every number of threads.
     pub fn build(lm: &WordLm, lexicon: &Lexicon, thesaurus: Option<&Thesaurus>) -> Self {
         use fst::Streamer;
@@ -337,7 +356,7 @@ impl ConfusionTable {
         let mut stream = lexicon.map().stream();
         while let Some((w, _)) = stream.next() {
             if let Ok(w) = std::str::from_utf8(w) {
-                if w.chars().nth(1).is_some() && w.chars().all(char::is_alphabetic) {
+                if judged(w) {
                     words.push(w.to_string());
                 }
             }
@@ -561,6 +580,37 @@ mod tests {
             .filter(|c| c.source == source)
             .map(|c| c.word.to_string())
             .collect()
+    }
+
+    #[test]
+    fn judged_words_are_letters_and_single_letters_other_than_a() {
+        for word in ["of", "form", "naïve", "f", "n", "i"] {
+            assert!(judged(word), "{word}");
+        }
+        for word in ["a", "", "é", "1", "o'", "co-op", "4th"] {
+            assert!(!judged(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn single_letters_have_sets_of_longer_words_and_a() {
+        // What typing leaves of "of" and "in" is judged; other letters alone are never an
+        // alternative, and "a" itself has no set.
+        let common = 1_000_000_000;
+        let words: Vec<(&str, u64)> = ["of", "if", "in", "on", "f", "n", "i", "o", "a"]
+            .iter()
+            .map(|&w| (w, common))
+            .collect();
+        let table = table_of(&model(&words, None));
+        let mut f = words_of(&table, "f", Source::Edit);
+        f.sort();
+        assert_eq!(f, ["a", "if", "of"]);
+        let mut n = words_of(&table, "n", Source::Edit);
+        n.sort();
+        assert_eq!(n, ["a", "in", "on"]);
+        assert_eq!(table.get(word_key("a")).len(), 0);
+        // Two-letter words lose their one-letter look-alikes other than "a".
+        assert_eq!(words_of(&table, "of", Source::Edit), ["if", "on"]);
     }
 
     #[test]

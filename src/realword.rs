@@ -15,8 +15,9 @@
 //!
 //! # Decision
 //!
-//! Eligible words are lowercase (or sentence-initial Capitalized) letters-only lexicon
-//! words of two or more letters with at least one neighbour in their run of words
+//! Eligible words are lowercase letters-only lexicon words of two or more letters, or
+//! one letter other than "a" ([`crate::confusion::judged`]), with at least one
+//! neighbour in their run of words
 //! ([`crate::wordlm::for_each_run`]); names, acronyms and words already flagged as
 //! non-words are left alone. For each alternative `a`, `delta(a)` is how many bits more
 //! probable the window of neighbours is with `a` in the word's place. The best
@@ -78,7 +79,7 @@ use rayon::prelude::*;
 
 use crate::cache::{next_owner, TokenCache};
 use crate::calibrate::{fit, Calibration};
-use crate::confusion::{log2_made_from, ConfusionTable, Source, MAX_ALTERNATIVES};
+use crate::confusion::{self, log2_made_from, ConfusionTable, Source, MAX_ALTERNATIVES};
 use crate::corrupt::{CorruptConfig, CorruptMode, Corrupter};
 use crate::counts::fold_case;
 use crate::error::{Error, Result};
@@ -1350,18 +1351,17 @@ impl<'m> RealwordDetector<'m> {
     }
 }
 
-/// Whether a word token may be judged: lowercase letters only, two or more of them.
-/// Capitalized words are left alone even at a sentence start, where names are as common
-/// as anywhere and the word model has no sentence-start statistics.
+/// Whether a word token may be judged: lowercase, and a word the confusion sets cover
+/// ([`crate::confusion::judged`]). Capitalized words are left alone even at a sentence
+/// start, where names are as common as anywhere and the word model has no
+/// sentence-start statistics.
 fn eligible(token: &Token, text: &str) -> bool {
     let word = token.text(text);
     // Most words are plain ASCII lowercase: the test below, done without decoding.
     if word.bytes().all(|b| b.is_ascii_lowercase()) {
-        return word.len() >= 2;
+        return confusion::judged(word);
     }
-    tokenize::shape(word) == Shape::Lower
-        && word.chars().nth(1).is_some()
-        && word.chars().all(char::is_alphabetic)
+    tokenize::shape(word) == Shape::Lower && confusion::judged(word)
 }
 
 /// Whether one word is the other with an inflectional suffix ("troop"/"troops",

@@ -66,6 +66,20 @@ fn check_one(dir: &Dir, args: &[&str]) -> Report {
     reports(&dir.run(&args).success().stdout()).swap_remove(0)
 }
 
+/// Each flag's token, kind and best suggestion, in order.
+fn flagged(r: &Report) -> Vec<[String; 3]> {
+    r.flags
+        .iter()
+        .map(|f| {
+            [
+                f.token.clone(),
+                f.kind.clone(),
+                f.suggestions[0].text.clone(),
+            ]
+        })
+        .collect()
+}
+
 fn example(name: &str) -> String {
     format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
 }
@@ -224,24 +238,12 @@ fn words_broken_into_words_are_read_whole() {
     let text = "Most o f the town was taken, a nd that t he army had gone back in to the hills.\n";
     let file = dir.write("broken.txt", text);
     let path = file.to_str().unwrap();
-    let r = &check_one(&dir, &[path]);
-    let got: Vec<(&str, &str, &str)> = r
-        .flags
-        .iter()
-        .map(|f| {
-            (
-                f.token.as_str(),
-                f.kind.as_str(),
-                f.suggestions[0].text.as_str(),
-            )
-        })
-        .collect();
     assert_eq!(
-        got,
+        flagged(&check_one(&dir, &[path])),
         [
-            ("o f", "realword", "of"),
-            ("a nd", "realword", "and"),
-            ("t he", "realword", "the")
+            ["o f", "realword", "of"],
+            ["a nd", "realword", "and"],
+            ["t he", "realword", "the"]
         ]
     );
     let fixed = dir.run(&["check", "--fix", path]).success().stdout();
@@ -270,6 +272,30 @@ fn corrections_are_weighed_in_context() {
     assert_eq!(
         best(&check_one(&dir, &["--no-context", path])),
         ["pieces", "even"]
+    );
+}
+
+#[test]
+fn single_letters_left_of_short_words_are_restored() {
+    // Typing drops a letter of "of", "in" or "it"; "a" stays as it is.
+    let dir = Dir::new();
+    let file = dir.write(
+        "letters.txt",
+        "The price f oil rose n the city, and a man said t was high.\n",
+    );
+    let path = file.to_str().unwrap();
+    assert_eq!(
+        flagged(&check_one(&dir, &[path])),
+        [
+            ["f", "realword", "of"],
+            ["n", "realword", "in"],
+            ["t", "realword", "it"]
+        ]
+    );
+    let fixed = dir.run(&["check", "--fix", path]).success().stdout();
+    assert_eq!(
+        fixed,
+        "The price of oil rose in the city, and a man said it was high.\n"
     );
 }
 
