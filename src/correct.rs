@@ -412,7 +412,35 @@ fn case_shape(token: &str) -> CaseShape {
 
 /// `folded` in the case pattern of `token` (lower, Capitalized or ALL CAPS).
 pub(crate) fn match_case(token: &str, folded: &str) -> String {
-    apply_case(case_shape(token), folded)
+    apply_case(
+        read_shape(token, folded).unwrap_or(case_shape(token)),
+        folded,
+    )
+}
+
+/// The case pattern of `token` when its first glyph is one OCR confuses, "I", "l", "1"
+/// or "|", and the correction `folded` starts with an "i" or "l" in its place: that
+/// glyph's own case says nothing, the letter it stood for does. An "l"-like glyph read
+/// for an "i" was a capital I (a small i has its dot); an "I"-like glyph read for an "l"
+/// was a small l. The rest of the token in capitals makes it ALL CAPS all the same.
+/// "Iast" -> "last", "1ndian" -> "Indian", "lt" -> "It", "IAST" -> "LAST".
+fn read_shape(token: &str, folded: &str) -> Option<CaseShape> {
+    let mut glyphs = token.chars();
+    let capital = match (glyphs.next()?, folded.chars().next()?) {
+        ('l' | '1' | '|', 'i') => true,
+        ('I' | '1' | '|', 'l') => false,
+        _ => return None,
+    };
+    let rest = glyphs.as_str();
+    Some(
+        if rest.chars().any(char::is_uppercase) && !rest.chars().any(char::is_lowercase) {
+            CaseShape::AllCaps
+        } else if capital {
+            CaseShape::Capitalized
+        } else {
+            CaseShape::Lower
+        },
+    )
 }
 
 fn apply_case(shape: CaseShape, folded: &str) -> String {
@@ -1236,7 +1264,7 @@ fn off_pool<R: Send>(build: impl FnOnce() -> R + Send) -> R {
 fn cased(token: &str, shape: CaseShape, c: &Candidate) -> String {
     match c.source {
         SuggestionSource::Split => case_split(token, &c.text, shape),
-        _ => apply_case(shape, &c.text),
+        _ => apply_case(read_shape(token, &c.text).unwrap_or(shape), &c.text),
     }
 }
 
@@ -1541,6 +1569,27 @@ mod tests {
         assert_eq!(c.suggest("Recieve", 1)[0].text, "Receive");
         assert_eq!(c.suggest("recieve", 1)[0].text, "receive");
         assert_eq!(c.suggest("ALOT", 1)[0].text, "A LOT");
+    }
+
+    #[test]
+    fn a_glyph_ocr_confuses_takes_the_case_of_the_letter_it_stood_for() {
+        for (token, folded, want) in [
+            ("Iast", "last", "last"),
+            ("IAST", "last", "LAST"),
+            ("1ndian", "indian", "Indian"),
+            ("lsraeh", "israeli", "Israeli"),
+            ("|t", "it", "It"),
+            ("lt", "it", "It"),
+            // The glyph is the letter meant, or no I-like glyph: the token's own case.
+            ("Inclia", "india", "India"),
+            ("lnog", "long", "long"),
+            ("Tlie", "the", "The"),
+        ] {
+            assert_eq!(match_case(token, folded), want, "{token}");
+        }
+        let lex = sample_lexicon();
+        let c = Corrector::new(&lex, None, CorrectConfig::default()).unwrap();
+        assert_eq!(c.suggest("Iot", 1)[0].text, "lot");
     }
 
     #[test]
