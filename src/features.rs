@@ -7,7 +7,9 @@
 //! from labelled corruptions, so no hand-set weights decide a flag. One feature asks
 //! whether a correction explains an unknown word (a synonym swap inside it undone gives
 //! a known word), with a separate weight for capitalised words, because spun names are
-//! the damage that the name features otherwise let through.
+//! the damage that the name features otherwise let through. Another counts the
+//! commonest word one slip or one OCR look-alike away ("Nuited" for "united", "Monclay"
+//! for "Monday").
 //!
 //! Character evidence is length-normalised twice: as bits per symbol, and as a z-score
 //! against lexicon words of the same length ([`LengthNorms`]), because short words carry
@@ -136,9 +138,11 @@ pub struct TokenEvidence {
     /// The lexicon count of the most frequent word that undoing a swap inside it gives
     /// (0 when none does, or when only a word of the document explains it).
     pub spin_source_count: u64,
-    /// Unknown, and the lexicon count of the most frequent word one edit away
-    /// ([`crate::lexicon::Lexicon::best_neighbour_count`]; 0 if none): "Nuited" is a
-    /// slip of "united", while a name like "Batjargal" is one edit from nothing.
+    /// Unknown, and the lexicon count of the most frequent word one edit or one OCR
+    /// look-alike away ([`crate::lexicon::Lexicon::best_neighbour_count`],
+    /// [`crate::lexicon::Lexicon::best_look_alike_count`]; 0 if none): "Nuited" is a
+    /// slip of "united" and "Monclay" a misreading of "Monday", while a name like
+    /// "Batjargal" is one edit from nothing.
     pub neighbour_count: u64,
     /// Unknown, and how well it reads as two lexicon words written together
     /// ([`crate::lexicon::Lexicon::best_split_count`]; 0 if it does not): "megatrend".

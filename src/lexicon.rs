@@ -159,6 +159,22 @@ impl Lexicon {
         best
     }
 
+    /// The largest count among the lexicon words that undoing one OCR look-alike
+    /// confusion in `folded` gives ([`crate::channel::ocr_readings`]: "monclay" ->
+    /// "monday", "gerrnan" -> "german"), or 0 if none does: a look-alike is often two
+    /// plain edits, which [`Lexicon::best_neighbour_count`] does not reach.
+    pub fn best_look_alike_count(&self, folded: &str) -> u64 {
+        let typed: Vec<char> = folded.chars().collect();
+        let mut best = 0;
+        let mut reading = String::new();
+        crate::channel::ocr_readings(&typed, 1, |r| {
+            reading.clear();
+            reading.extend(r);
+            best = best.max(self.count(&reading).unwrap_or(0));
+        });
+        best
+    }
+
     /// How well the unknown word `folded` reads as two words written together
     /// ("megatrend", "chipmaking"): over the ways to cut it into two pieces of at
     /// least three bytes that the lexicon both knows, the largest count of the rarer
@@ -273,6 +289,31 @@ mod tests {
         assert_eq!(lex.best_split_count("trendy"), 0);
         assert_eq!(lex.best_split_count("ab"), 0);
         assert_eq!(lex.best_split_count("méga"), 0);
+    }
+
+    #[test]
+    fn best_look_alike_undoes_one_ocr_confusion() {
+        let words = [
+            ("monday", 500),
+            ("german", 900),
+            ("commission", 70),
+            ("modem", 3),
+        ];
+        let lex = Lexicon::from_counts(&WordCounts::from_pairs(
+            words.iter().map(|&(w, c)| (w.to_string(), c)),
+        ));
+        for (word, want) in [
+            ("monclay", 500),    // cl <- d
+            ("gerrnan", 900),    // rn <- m
+            ("comrnission", 70), // rn <- m
+            ("cornrnission", 0), // two confusions
+            ("monday", 0),       // the word itself is no reading
+            ("rnodern", 0),      // two confusions again
+            ("tuesday", 0),
+            ("", 0),
+        ] {
+            assert_eq!(lex.best_look_alike_count(word), want, "{word}");
+        }
     }
 
     #[test]

@@ -522,8 +522,9 @@ impl<'m> Scorer<'m> {
     /// * the count of the most frequent word that undoing a synonym swap inside it
     ///   gives ([`SpinReverser::reversals`]); whole-word swaps don't count, since a
     ///   token that is itself a synonym is a word;
-    /// * the count of its most frequent one-edit neighbour
-    ///   ([`crate::lexicon::Lexicon::best_neighbour_count`]) and how well it splits
+    /// * the count of its most frequent one-edit neighbour or OCR look-alike
+    ///   ([`crate::lexicon::Lexicon::best_neighbour_count`],
+    ///   [`crate::lexicon::Lexicon::best_look_alike_count`]) and how well it splits
     ///   into two words ([`crate::lexicon::Lexicon::best_split_count`]) or as an
     ///   inflection of one ([`crate::lexicon::Lexicon::best_inflection_count`]), a
     ///   possessive looked at without its `'s`.
@@ -547,7 +548,9 @@ impl<'m> Scorer<'m> {
         let stem = spelling(folded);
         let found = UnknownType {
             spin_source_count,
-            neighbour_count: lexicon.best_neighbour_count(stem),
+            neighbour_count: lexicon
+                .best_neighbour_count(stem)
+                .max(lexicon.best_look_alike_count(stem)),
             split_count: lexicon.best_split_count(stem),
             inflection_count: lexicon.best_inflection_count(stem),
         };
@@ -846,7 +849,8 @@ mod tests {
 
     #[test]
     fn unknown_words_know_their_lexicon_neighbours_and_pieces() {
-        let text = "Nuited officials met Batjargal about the megatrend in Nuited's port.";
+        let text =
+            "Nuited officials met Batjargal about the megatrend in Nuited's port on Monclay.";
         let evidence: FxHashMap<String, TokenEvidence> = evidence_of(text).into_iter().collect();
         let model = Model::embedded().expect("the embedded model loads");
         let lexicon = model.lexicon();
@@ -854,6 +858,9 @@ mod tests {
         let united = lexicon.count("united").expect("in the lexicon");
         assert_eq!(evidence["Nuited"].neighbour_count, united);
         assert_eq!(evidence["Nuited's"].neighbour_count, united);
+        // "Monclay" is "Monday" misread (cl <- d), two plain edits.
+        let monday = lexicon.count("monday").expect("in the lexicon");
+        assert_eq!(evidence["Monclay"].neighbour_count, monday);
         // A name one edit from nothing, and a compound of two words.
         assert_eq!(evidence["Batjargal"].neighbour_count, 0);
         assert_eq!(evidence["Batjargal"].split_count, 0);
