@@ -27,9 +27,11 @@
 //! AT"). Names ("Exxon Mobil", "Al Jazeera", "de Vries") would otherwise be read as one
 //! word. Pieces already flagged are left to the non-word check.
 //!
-//! The other way, words run together into one the lexicon knows ("ofthe", "inthe"), is
-//! not looked for: reading every rare word as two common ones where it can be cost
-//! about 0.15 of the plain check's time for a fifth of a point of OCR damage mended.
+//! The other way, words run together, is the non-word check's: the default lexicon
+//! leaves out the web's run-togethers of common words ("ofthe", "inthe";
+//! `training/lexicon.py`). Reading every rare word of the lexicon as two common ones
+//! where it can cost about 0.15 of the plain check's time, for 1-2% of the OCR damage
+//! mended.
 //!
 //! Weaknesses: a pair the word list holds neither way is judged by the model's back-off,
 //! which cannot tell a rare phrase from a broken word ("de facto" reads as "defacto",

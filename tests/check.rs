@@ -80,6 +80,11 @@ fn flagged(r: &Report) -> Vec<[String; 3]> {
         .collect()
 }
 
+/// What `check --fix` writes for the file at `path`.
+fn fixed(dir: &Dir, path: &str) -> String {
+    dir.run(&["check", "--fix", path]).success().stdout()
+}
+
 fn example(name: &str) -> String {
     format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
 }
@@ -223,9 +228,8 @@ fn broken_words_and_ocr_look_alikes_are_restored() {
     for f in &r.flags {
         assert_eq!(&text[f.start..f.end], f.token);
     }
-    let fixed = dir.run(&["check", "--fix", path]).success().stdout();
     assert_eq!(
-        fixed,
+        fixed(&dir, path),
         "The governments met on Monday, before the vote. They said the memory was clear.\n"
     );
 }
@@ -246,13 +250,32 @@ fn words_broken_into_words_are_read_whole() {
             ["t he", "realword", "the"]
         ]
     );
-    let fixed = dir.run(&["check", "--fix", path]).success().stdout();
     assert_eq!(
-        fixed,
+        fixed(&dir, path),
         "Most of the town was taken, and that the army had gone back in to the hills.\n"
     );
     // Part of the context check: off with it.
     assert!(check_one(&dir, &["--no-context", path]).flags.is_empty());
+}
+
+/// Words run together ("ofthe") are no words of the default lexicon: flagged and split.
+#[test]
+fn words_run_together_are_split() {
+    let dir = Dir::new();
+    let text = "Most ofthe town was taken, and inthe end the army went back.\n";
+    let file = dir.write("run-together.txt", text);
+    let path = file.to_str().unwrap();
+    assert_eq!(
+        flagged(&check_one(&dir, &[path])),
+        [
+            ["ofthe", "nonword", "of the"],
+            ["inthe", "nonword", "in the"]
+        ]
+    );
+    assert_eq!(
+        fixed(&dir, path),
+        "Most of the town was taken, and in the end the army went back.\n"
+    );
 }
 
 /// A misspelling's corrections are weighed with its neighbours: "peices" after "Food"
@@ -292,9 +315,8 @@ fn single_letters_left_of_short_words_are_restored() {
             ["t", "realword", "it"]
         ]
     );
-    let fixed = dir.run(&["check", "--fix", path]).success().stdout();
     assert_eq!(
-        fixed,
+        fixed(&dir, path),
         "The price of oil rose in the city, and a man said it was high.\n"
     );
 }
