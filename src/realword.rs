@@ -301,8 +301,8 @@ impl WordEvidence {
         x[WORD_LOG2_P] = self.word_p.max(MIN_FEATURE_LOG2_P) / 10.0;
         x[WORD_PAIRS_HELD] = self.word_pairs;
         x[CONTEXT_SIDES] = f32::from(self.sides);
-        x[LN_ALTERNATIVES] = (1.0 + self.alternatives as f32).ln();
-        x[WORD_USES] = (self.word_uses.max(1) as f32).ln();
+        x[LN_ALTERNATIVES] = ln_count(1 + self.alternatives as u32);
+        x[WORD_USES] = ln_count(self.word_uses.max(1));
     }
 }
 
@@ -394,8 +394,20 @@ fn uses_feature(uses: u32) -> f32 {
     if uses == 0 {
         0.0
     } else {
-        (1.0 + uses as f32).ln()
+        ln_count(1 + uses)
     }
+}
+
+/// `ln(n)` of a count: read from a table for the small counts that almost every word
+/// has, since the bound on each judged word's decision takes several
+/// ([`RealwordDetector::max_logit`]). The same value as `(n as f32).ln()`.
+fn ln_count(n: u32) -> f32 {
+    static SMALL: std::sync::LazyLock<[f32; 256]> =
+        std::sync::LazyLock::new(|| std::array::from_fn(|n| (n as f32).ln()));
+    SMALL
+        .get(n as usize)
+        .copied()
+        .unwrap_or_else(|| (n as f32).ln())
 }
 
 /// How many times a document uses each word (by [`word_key`] of its folded form): a
@@ -412,14 +424,19 @@ struct DocumentUses {
 
 impl Default for DocumentUses {
     fn default() -> Self {
-        DocumentUses {
-            counts: Default::default(),
-            seen: [0; 64],
-        }
+        DocumentUses::with_capacity(0)
     }
 }
 
 impl DocumentUses {
+    /// Room for `types` word types without growing.
+    fn with_capacity(types: usize) -> Self {
+        DocumentUses {
+            counts: rustc_hash::FxHashMap::with_capacity_and_hasher(types, Default::default()),
+            seen: [0; 64],
+        }
+    }
+
     fn bit(key: u64) -> (usize, u64) {
         let low = (key % 4096) as usize;
         (low / 64, 1 << (low % 64))
@@ -728,7 +745,7 @@ impl<'m> RealwordDetector<'m> {
             bound: BoundWeights::new(&calibration),
             calibration,
             threshold,
-            spacing: Spacing::new(lm),
+            spacing: Spacing::new(lm, model.lexicon()),
         })
     }
 
@@ -896,10 +913,18 @@ impl<'m> RealwordDetector<'m> {
     ) -> Document {
         // First the runs' words and how often the document uses each; the judgements
         // weigh those uses.
-        let mut words = DocumentWords::default();
-        let mut run_tokens: Vec<Token> = Vec::new();
+        // Room for every token: growing these, the map of uses above all, took 3% of
+        // the context check's instructions on news text.
+        let mut words = DocumentWords {
+            keys: Vec::with_capacity(tokens.len()),
+            ..DocumentWords::default()
+        };
+        let mut run_tokens: Vec<Token> = Vec::with_capacity(tokens.len());
         let mut runs: Vec<Range<usize>> = Vec::new();
-        let mut pass = DocumentPass::default();
+        let mut pass = DocumentPass {
+            uses: DocumentUses::with_capacity(tokens.len() / 2),
+            scratch: Scratch::default(),
+        };
         for_each_run_of(tokens.iter().copied(), |run| {
             words.count += run.len();
             let start = words.keys.len();
@@ -1595,6 +1620,15 @@ mod tests {
             positives: 0,
         });
         model
+    }
+
+    #[test]
+    fn counts_read_from_the_table_are_their_logarithms() {
+        for n in [1u32, 2, 3, 17, 255, 256, 1000, u32::MAX] {
+            assert_eq!(ln_count(n), (n as f32).ln(), "{n}");
+        }
+        assert_eq!(uses_feature(0), 0.0);
+        assert_eq!(uses_feature(2), 3f32.ln());
     }
 
     #[test]
