@@ -15,9 +15,9 @@
 //!
 //! # Decision
 //!
-//! Eligible words are lowercase letters-only lexicon words of two or more letters, or
-//! one letter other than "a" ([`crate::confusion::judged`]), with at least one
-//! neighbour in their run of words
+//! Eligible words are lowercase (or sentence-initial Capitalized) letters-only lexicon
+//! words of two or more letters, or one letter other than "a"
+//! ([`crate::confusion::judged`]), with at least one neighbour in their run of words
 //! ([`crate::wordlm::for_each_run`]); names, acronyms and words already flagged as
 //! non-words are left alone. For each alternative `a`, `delta(a)` is how many bits more
 //! probable the window of neighbours is with `a` in the word's place. The best
@@ -1376,17 +1376,21 @@ impl<'m> RealwordDetector<'m> {
     }
 }
 
-/// Whether a word token may be judged: lowercase, and a word the confusion sets cover
-/// ([`crate::confusion::judged`]). Capitalized words are left alone even at a sentence
-/// start, where names are as common as anywhere and the word model has no
-/// sentence-start statistics.
+/// Whether a word token may be judged: lowercase, or Capitalized at a sentence start,
+/// and a word the confusion sets cover ([`crate::confusion::judged`]). Other Capitalized
+/// words are left alone: mid-sentence they are names. At a sentence start the word has
+/// only its right neighbour (a run of words starts there), and the calibration sees
+/// those rows too: with them, swaps and typos at sentence starts ("Btu the", "He rest
+/// of") raised real-word recall by 1.5-4 points at 1 point of precision.
 fn eligible(token: &Token, text: &str) -> bool {
     let word = token.text(text);
     // Most words are plain ASCII lowercase: the test below, done without decoding.
     if word.bytes().all(|b| b.is_ascii_lowercase()) {
         return confusion::judged(word);
     }
-    tokenize::shape(word) == Shape::Lower && confusion::judged(word)
+    let shape = tokenize::shape(word);
+    (shape == Shape::Lower || (shape == Shape::Capitalized && token.sentence_start))
+        && confusion::judged(&fold_case(word))
 }
 
 /// Whether one word is the other with an inflectional suffix ("troop"/"troops",
@@ -2005,7 +2009,7 @@ mod tests {
     }
 
     #[test]
-    fn eligibility_skips_names_acronyms_and_numbers() {
+    fn eligibility_skips_names_acronyms_and_numbers_but_not_sentence_starts() {
         let text = "The Hague said NASA and the mayor's 3rd plan. Their view, a café naïve É";
         let eligible_words: Vec<&str> = tokenize::tokenize(text)
             .filter(|t| t.kind == tokenize::TokenKind::Word && eligible(t, text))
@@ -2013,7 +2017,7 @@ mod tests {
             .collect();
         assert_eq!(
             eligible_words,
-            ["said", "and", "the", "plan", "view", "café", "naïve"]
+            ["The", "said", "and", "the", "plan", "Their", "view", "café", "naïve"]
         );
     }
 }
