@@ -11,7 +11,7 @@ use crate::realword::{RealwordDetector, DEFAULT_REALWORD_THRESHOLD};
 use crate::report::{round4, Flag, FlagKind, Report, Suggestion};
 use crate::score::{AllowList, Scorer, TextScore, WordScore, DEFAULT_THRESHOLD};
 use crate::tokenize::{self, Token, TokenKind};
-use crate::wordlm::{breaks_run, word_key, WordLm};
+use crate::wordlm::{breaks_run, folded_word_key, WordLm};
 
 /// The count a user's word gets as a correction candidate: the frequency of a moderately
 /// common word, so it wins against rare lexicon words at the same distance but not
@@ -266,7 +266,7 @@ impl<'m> Checker<'m> {
                 let at = tokens.partition_point(|t| t.start < flag.start);
                 if tokens.get(at).is_some_and(|t| t.end == flag.end) {
                     let (prev, next) = neighbours(tokens, at);
-                    let key = |t: &Token| word_key(&fold_case(t.text(text)));
+                    let key = |t: &Token| folded_word_key(t.text(text));
                     rerank(lm, prev.map(key), next.map(key), &mut flag.suggestions);
                 }
             }
@@ -328,7 +328,7 @@ fn rerank(lm: &WordLm, prev: Option<u64>, next: Option<u64>, suggestions: &mut [
     let weighed: Vec<f64> = suggestions
         .iter()
         .map(|s| {
-            let words: Vec<u64> = s.text.split(' ').map(|w| word_key(&fold_case(w))).collect();
+            let words: Vec<u64> = s.text.split(' ').map(folded_word_key).collect();
             window.clear();
             window.extend(prev);
             window.extend(&words);
@@ -350,7 +350,7 @@ fn rerank(lm: &WordLm, prev: Option<u64>, next: Option<u64>, suggestions: &mut [
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wordlm::ContextCounts;
+    use crate::wordlm::{word_key, ContextCounts};
 
     fn suggestion(text: &str, score: f64) -> Suggestion {
         Suggestion {

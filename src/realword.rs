@@ -86,7 +86,7 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::spacing::{BrokenWord, Spacing};
 use crate::tokenize::{self, Shape, Token};
-use crate::wordlm::{for_each_run_of, word_key, WordLm};
+use crate::wordlm::{folded_word_key, for_each_run_of, word_key, WordLm};
 
 /// Default least `P(real-word error)` that is flagged: the lowest, in steps of 0.05, at
 /// which the default model's real-word flags on the calibration text's own whole-word
@@ -797,27 +797,29 @@ impl<'m> RealwordDetector<'m> {
             .flatten()
             .unwrap_or_else(|| vec![f32::INFINITY; doc.judged.len()]);
         let first = self.first_step_least();
-        let (now, held_back): (Vec<_>, Vec<_>) = std::mem::take(&mut doc.judged)
-            .into_iter()
-            .zip(bounds)
-            .partition(|&(_, bound)| bound >= first);
+        // The words are read by index, not moved: almost all of them stop at their bound.
+        let words = std::mem::take(&mut doc.judged);
         // Each judged word with its probability alone.
-        let alone = |doc: &mut Document, word: Judged| {
-            let j = self.judgement(doc, word);
+        let alone = |doc: &mut Document, word: &Judged| {
+            let j = self.judgement(doc, word.clone());
             let p = self.calibration.probability_of(&j.features);
             (j, p)
         };
-        let mut judged: Vec<(Judgement, f32)> =
-            now.into_iter().map(|(w, _)| alone(&mut doc, w)).collect();
+        let mut judged: Vec<(Judgement, f32)> = words
+            .iter()
+            .zip(&bounds)
+            .filter(|&(_, &bound)| bound >= first)
+            .map(|(w, _)| alone(&mut doc, w))
+            .collect();
         let probabilities: Vec<f32> = judged.iter().map(|&(_, p)| p).collect();
         let document = DocumentSuspects::count(&probabilities, doc.words.count);
-        if !held_back.is_empty() {
+        if bounds.iter().any(|&bound| bound < first) {
             // Words held back are no suspects (their probability alone is below
             // SUSPECT_PROBABILITY), so every one of them has all the suspects as others.
             let lift = self.calibration.weights[DOCUMENT_SUSPICION] * document.feature(0.0);
             let least = logit(self.threshold) - lift.max(0.0);
-            for (word, bound) in held_back {
-                if bound >= least {
+            for (word, &bound) in words.iter().zip(&bounds) {
+                if bound < first && bound >= least {
                     judged.push(alone(&mut doc, word));
                 }
             }
@@ -929,7 +931,7 @@ impl<'m> RealwordDetector<'m> {
             words.count += run.len();
             let start = words.keys.len();
             for t in run {
-                let key = word_key(&fold_case(t.text(text)));
+                let key = folded_word_key(t.text(text));
                 pass.uses.add(key);
                 words.keys.push(key);
             }

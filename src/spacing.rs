@@ -11,15 +11,15 @@
 //! # Decision: which reading the word model prefers
 //!
 //! Two adjacent words `a b`, one space apart, may be one word broken in two when `ab` is
-//! a common word of the lexicon ([`MIN_WORD_LOG2_P`]). The word model ([`crate::wordlm`]) compares the
-//! two readings of the window around them, with the word before and the word after
-//! (within the run of words), by the chain rule: the gain is `log2 P(prev ab next) -
-//! log2 P(prev a b next)`. An unbroken text has one more word to pay for when read
-//! broken, so a gain is expected of most pairs: "o f the" against "of the" gains tens of
-//! bits, "in to the" against "into the" a few. The probability of a break is the
-//! posterior of those odds against a prior of [`BREAK_PRIOR_BITS`], `P = 1 / (1 +
-//! 2^(prior - gain))`, and the pair is flagged (as real-word damage, with the joined word
-//! as the suggestion) when `P` reaches the real-word threshold.
+//! a common word of the lexicon ([`MIN_WORD_LOG2_P`]). The word model
+//! ([`crate::wordlm`]) compares the two readings of the window around them, with the word
+//! before and the word after (within the run of words), by the chain rule: the gain is
+//! `log2 P(prev ab next) - log2 P(prev a b next)`. An unbroken text has one more word to
+//! pay for when read broken, so a gain is expected of most pairs: "o f the" against "of
+//! the" gains tens of bits, "in to the" against "into the" a few. The probability of a
+//! break is the posterior of those odds against a prior of [`BREAK_PRIOR_BITS`], `P = 1
+//! / (1 + 2^(prior - gain))`, and the pair is flagged (as real-word damage, with the
+//! joined word as the suggestion) when `P` reaches the real-word threshold.
 //!
 //! Only the case patterns a broken word leaves count: a lowercase second piece after a
 //! lowercase or Capitalized first one (a lone capital only at a sentence start: "W e",
@@ -44,7 +44,9 @@ use std::ops::Range;
 use crate::counts::fold_case;
 use crate::lexicon::Lexicon;
 use crate::tokenize::Token;
-use crate::wordlm::{for_each_run_of, joined_key, ngram_key, word_key, KeyFilter, WordLm};
+use crate::wordlm::{
+    folded_word_key, for_each_run_of, joined_key, ngram_key, word_key, KeyFilter, WordLm,
+};
 
 /// Prior log2-odds against a break: a break is as likely as not when the joined reading
 /// makes the window this many bits more probable. Set with a margin on
@@ -104,15 +106,15 @@ pub struct Spacing<'m> {
     /// Every way to cut a common word of the lexicon ([`MIN_WORD_LOG2_P`] or more) in
     /// two, by the [`ngram_key`] of its pieces' [`word_key`]s: almost no two adjacent
     /// words make a common word together, and the keys of a document's words are known
-    /// already, so most pairs stop here without a look at their text (288 KiB for the
+    /// already, so most pairs stop here without a look at their text (256 KiB for the
     /// default model).
     cuts: KeyFilter,
 }
 
 impl<'m> Spacing<'m> {
     /// A finder for the word model `lm`, which reads as broken the common words of
-    /// `lexicon` (builds a filter of their cuts into two pieces: 15-20 ms for the
-    /// default model, 8 bits per cut).
+    /// `lexicon` (builds a filter of their cuts into two pieces, 8 bits per cut: about
+    /// 25 ms for the default model, most of it reading the lexicon).
     pub fn new(lm: &'m WordLm, lexicon: &Lexicon) -> Spacing<'m> {
         use fst::Streamer;
         let common = lm.word_filter(MIN_WORD_LOG2_P);
@@ -151,7 +153,7 @@ impl<'m> Spacing<'m> {
         let mut keys = Vec::new();
         for_each_run_of(tokens.iter().copied(), |run| {
             keys.clear();
-            keys.extend(run.iter().map(|t| word_key(&fold_case(t.text(text)))));
+            keys.extend(run.iter().map(|t| folded_word_key(t.text(text))));
             self.find_in_run(text, run, &keys, threshold, &skip, &mut found);
         });
         found

@@ -50,7 +50,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::counts::{fnv1a, fnv1a_from, WordCounts};
+use crate::counts::{fnv1a, fnv1a_from, fold_case, WordCounts};
 use crate::tokenize::{self, Token, TokenKind};
 
 /// Highest n-gram order counted.
@@ -93,6 +93,17 @@ pub fn for_each_run_of(tokens: impl IntoIterator<Item = Token>, mut f: impl FnMu
 /// Stable key of one case-folded word (never 0, which marks an empty slot).
 pub fn word_key(folded: &str) -> u64 {
     mix(fnv1a(folded.bytes())).max(1)
+}
+
+/// The [`word_key`] of a word's folded form ([`fold_case`]): for an ASCII word, hashed
+/// letter by letter in lowercase without writing the folded word (a check asks for every
+/// word of its text).
+pub fn folded_word_key(word: &str) -> u64 {
+    if word.is_ascii() {
+        mix(fnv1a(word.bytes().map(|b| b.to_ascii_lowercase()))).max(1)
+    } else {
+        word_key(&fold_case(word))
+    }
 }
 
 /// The [`word_key`] of `a` and `b` written together (both case-folded), without
@@ -685,6 +696,24 @@ mod tests {
             ("the city", 20),
             ("came from the", 12),
         ]))
+    }
+
+    #[test]
+    fn folded_keys_are_the_keys_of_the_folded_words() {
+        for word in [
+            "the",
+            "The",
+            "NASA",
+            "don't",
+            "don\u{2019}t",
+            "Zürich",
+            "ÉCOLE",
+            "a",
+            "",
+        ] {
+            assert_eq!(folded_word_key(word), word_key(&fold_case(word)), "{word}");
+        }
+        assert_eq!(folded_word_key("The"), word_key("the"));
     }
 
     #[test]
