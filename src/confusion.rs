@@ -145,6 +145,32 @@ pub struct ConfusionTable {
     word_ends: Vec<u32>,
     /// `synonyms[id]`: [`Confusion::synonyms`] of word `id` (0 if it has none).
     synonyms: Vec<u32>,
+    /// Not stored: where the keys of each value of their top [`INDEX_BITS`] bits start
+    /// in `keys` ([`index_keys`]), so that a look-up searches the two or so keys of its
+    /// bucket instead of all of them. Most look-ups are a word type's first, on a part of
+    /// the table no earlier look-up brought into the cache, and the search's own steps
+    /// missed the cache too.
+    starts: Vec<u32>,
+}
+
+/// Bits of a key that pick its bucket in [`ConfusionTable::get`]'s index: 256 KiB for
+/// 2^16 buckets, about two keys each for the default model.
+const INDEX_BITS: u32 = 16;
+
+/// The index of sorted `keys`: `starts[b]` is where the keys whose top [`INDEX_BITS`]
+/// bits are `b` start, and `starts[2^INDEX_BITS]` is `keys.len()`.
+fn index_keys(keys: &[u64]) -> Vec<u32> {
+    let buckets = 1usize << INDEX_BITS;
+    let mut starts = Vec::with_capacity(buckets + 1);
+    let mut at = 0;
+    for b in 0..buckets as u64 {
+        while at < keys.len() && keys[at] >> (64 - INDEX_BITS) < b {
+            at += 1;
+        }
+        starts.push(at as u32);
+    }
+    starts.push(keys.len() as u32);
+    starts
 }
 
 /// How a [`ConfusionTable`] is stored: each array as one byte string of little-endian
@@ -210,7 +236,7 @@ impl TryFrom<Packed> for ConfusionTable {
 
     /// Unpacks the arrays and checks what look-ups rely on ([`ConfusionTable::validate`]).
     fn try_from(p: Packed) -> Result<ConfusionTable, String> {
-        let table = ConfusionTable {
+        let mut table = ConfusionTable {
             keys: from_le(&p.keys, u64::from_le_bytes, "keys")?,
             ends: from_le(&p.ends, u32::from_le_bytes, "ends")?,
             alternatives: from_le(&p.alternatives, u32::from_le_bytes, "alternatives")?,
@@ -218,8 +244,10 @@ impl TryFrom<Packed> for ConfusionTable {
             text: p.text,
             word_ends: from_le(&p.word_ends, u32::from_le_bytes, "word ends")?,
             synonyms: from_le(&p.synonyms, u32::from_le_bytes, "synonym counts")?,
+            starts: Vec::new(),
         };
         table.validate()?;
+        table.starts = index_keys(&table.keys);
         Ok(table)
     }
 }
@@ -397,13 +425,20 @@ impl ConfusionTable {
             }
             table.ends.push(table.alternatives.len() as u32);
         }
+        table.starts = index_keys(&table.keys);
         table
     }
 
     /// The alternatives of the word with [`word_key`] `key`, in order (none for a word
     /// the table does not hold).
     pub fn get(&self, key: u64) -> impl ExactSizeIterator<Item = Confusion<'_>> + '_ {
-        let range = match self.keys.binary_search(&key) {
+        let bucket = (key >> (64 - INDEX_BITS)) as usize;
+        // A table without its index (only `default()`'s, which is empty) searches all.
+        let (from, to) = match (self.starts.get(bucket), self.starts.get(bucket + 1)) {
+            (Some(&from), Some(&to)) => (from as usize, to as usize),
+            _ => (0, self.keys.len()),
+        };
+        let range = match self.keys[from..to].binary_search(&key).map(|i| i + from) {
             Ok(i) => {
                 let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
                 start..self.ends[i] as usize
@@ -580,6 +615,17 @@ mod tests {
             .filter(|c| c.source == source)
             .map(|c| c.word.to_string())
             .collect()
+    }
+
+    #[test]
+    fn the_key_index_gives_each_bucket_its_keys() {
+        let keys = [0, 1, 1 << 48, (1 << 48) + 5, u64::MAX - 1, u64::MAX];
+        let starts = index_keys(&keys);
+        assert_eq!(starts.len(), (1 << INDEX_BITS) + 1);
+        assert_eq!(&starts[..3], &[0, 2, 4]);
+        assert_eq!(starts[(1 << INDEX_BITS) - 1], 4);
+        assert_eq!(starts[1 << INDEX_BITS], 6);
+        assert_eq!(index_keys(&[]), vec![0; (1 << INDEX_BITS) + 1]);
     }
 
     #[test]
