@@ -85,6 +85,7 @@ pub use crate::spin::SpinCosts;
 use crate::spin::SpinReverser;
 use crate::symspell::{DeleteIndex, IndexConfig, QueryScratch, WordTable};
 use crate::thesaurus::Thesaurus;
+use crate::tokenize::{self, Shape};
 
 thread_local! {
     /// Per-thread buffers for index queries, so `suggest` allocates little and a shared
@@ -385,9 +386,14 @@ enum CaseShape {
     Lower,
     Capitalized,
     AllCaps,
+    /// An acronym with a lowercase possessive or plural ending: "ISRO's", "NGOs".
+    Acronym,
 }
 
 fn case_shape(token: &str) -> CaseShape {
+    if tokenize::stem_shape(token) == Shape::AllCaps && tokenize::shape(token) != Shape::AllCaps {
+        return CaseShape::Acronym;
+    }
     let mut cased = token
         .chars()
         .filter(|c| c.is_uppercase() || c.is_lowercase());
@@ -447,6 +453,13 @@ fn apply_case(shape: CaseShape, folded: &str) -> String {
     match shape {
         CaseShape::Lower => folded.to_string(),
         CaseShape::AllCaps => folded.to_uppercase(),
+        CaseShape::Acronym => {
+            // The suggestion's own ending stays lowercase: "isro's" -> "ISRO's".
+            let stem = tokenize::possessive_stem(folded)
+                .or_else(|| folded.strip_suffix('s'))
+                .unwrap_or(folded);
+            format!("{}{}", stem.to_uppercase(), &folded[stem.len()..])
+        }
         CaseShape::Capitalized => {
             let mut out = String::with_capacity(folded.len());
             let mut done = false;
@@ -1569,6 +1582,18 @@ mod tests {
         assert_eq!(c.suggest("Recieve", 1)[0].text, "Receive");
         assert_eq!(c.suggest("recieve", 1)[0].text, "receive");
         assert_eq!(c.suggest("ALOT", 1)[0].text, "A LOT");
+    }
+
+    #[test]
+    fn acronyms_keep_their_lowercase_endings() {
+        assert_eq!(match_case("ISRO's", "isro's"), "ISRO's");
+        assert_eq!(match_case("TSCM\u{2019}s", "tsmc's"), "TSMC's");
+        assert_eq!(match_case("NGOs", "ngos"), "NGOs");
+        assert_eq!(match_case("NGOS", "ngos"), "NGOS");
+        assert_eq!(match_case("Apps", "apes"), "Apes");
+        let shape = case_shape("theEU's");
+        assert_eq!(case_split("theEU's", "the eu's", shape), "the EU's");
+        assert_eq!(case_split("atISRO's", "at isro's", shape), "at ISRO's");
     }
 
     #[test]
