@@ -9,7 +9,9 @@
 //! a known word), with a separate weight for capitalised words, because spun names are
 //! the damage that the name features otherwise let through. Another counts the
 //! commonest word one slip or one OCR look-alike away ("Nuited" for "united", "Monclay"
-//! for "Monday").
+//! for "Monday"), again with a weight of its own for capitalised words, long ones only:
+//! a name one slip from a common word is short ("Arce", "Bennu"), a long capitalised
+//! word one slip from a common one is mostly damage ("Internatinal").
 //!
 //! Character evidence is length-normalised twice: as bits per symbol, and as a z-score
 //! against lexicon words of the same length ([`LengthNorms`]), because short words carry
@@ -21,7 +23,7 @@ use crate::ngram::CharLm;
 use crate::tokenize::Shape;
 
 /// Number of features, including the constant bias.
-pub const NUM_FEATURES: usize = 28;
+pub const NUM_FEATURES: usize = 29;
 
 /// Names of the features, in order (for `--explain` and `garbled info`).
 pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
@@ -53,7 +55,13 @@ pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
     "unknown_x_split",
     "unknown_x_spin_source_count",
     "unknown_x_inflection",
+    "unknown_x_neighbour_x_capitalised_long",
 ];
+
+/// Least length of a "long" word for the capitalised-neighbour feature: names one slip
+/// from a common word are short ("Arce", "Bennu"), while a capitalised long word one slip
+/// or look-alike from a common one is mostly damage ("Internatinal", "Comrnission").
+const LONG_WORD: usize = 7;
 
 /// One row of the feature matrix.
 pub type FeatureVector = [f32; NUM_FEATURES];
@@ -201,6 +209,7 @@ impl TokenEvidence {
             unknown * log_count(self.split_count),
             unknown * log_count(self.spin_source_count),
             unknown * log_count(self.inflection_count),
+            unknown * neighbour * f32::from(capitalised && self.chars >= LONG_WORD),
         ]
     }
 }
@@ -242,6 +251,16 @@ mod tests {
         assert_eq!(by_name("unknown_spin_source_x_capitalised"), 1.0);
         assert_eq!(by_name("unknown_x_neighbour"), 1.0);
         assert_eq!(by_name("unknown_x_neighbour_x_inv_length"), 0.25);
+        // Four letters are short: the capitalised-neighbour feature is for long words.
+        assert_eq!(by_name("unknown_x_neighbour_x_capitalised_long"), 0.0);
+        let long = TokenEvidence { chars: 8, ..e }.features(&norms);
+        assert_eq!(long[FEATURE_NAMES.len() - 1], 1.0);
+        let lower = TokenEvidence {
+            chars: 8,
+            shape: Shape::Lower,
+            ..e
+        };
+        assert_eq!(lower.features(&norms)[FEATURE_NAMES.len() - 1], 0.0);
         // The unknown-only features say nothing about a lexicon word.
         let known = TokenEvidence { count: 7, ..e }.features(&norms);
         for (name, v) in FEATURE_NAMES.iter().zip(known) {
