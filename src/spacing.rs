@@ -41,6 +41,8 @@
 
 use std::ops::Range;
 
+use rustc_hash::FxHashSet;
+
 use crate::counts::fold_case;
 use crate::lexicon::Lexicon;
 use crate::tokenize::Token;
@@ -103,6 +105,9 @@ fn breaks_like_a_word(a: &str, b: &str, sentence_start: bool) -> bool {
 #[derive(Debug, Clone)]
 pub struct Spacing<'m> {
     lm: &'m WordLm,
+    /// The [`word_key`]s of the lexicon's common words, the words a broken pair may
+    /// make.
+    common: FxHashSet<u64>,
     /// Every way to cut a common word of the lexicon ([`MIN_WORD_LOG2_P`] or more) in
     /// two, by the [`ngram_key`] of its pieces' [`word_key`]s: almost no two adjacent
     /// words make a common word together, and the keys of a document's words are known
@@ -117,7 +122,8 @@ impl<'m> Spacing<'m> {
     /// 25 ms for the default model, most of it reading the lexicon).
     pub fn new(lm: &'m WordLm, lexicon: &Lexicon) -> Spacing<'m> {
         use fst::Streamer;
-        let common = lm.word_filter(MIN_WORD_LOG2_P);
+        let screen = lm.word_filter(MIN_WORD_LOG2_P);
+        let mut common = FxHashSet::default();
         let mut cuts: Vec<u64> = Vec::new();
         let mut words = lexicon.map().stream();
         while let Some((word, _)) = words.next() {
@@ -125,9 +131,10 @@ impl<'m> Spacing<'m> {
                 continue;
             };
             let key = word_key(word);
-            if word.len() < 2 || !common.maybe(key) || lm.log2_joint(&[key]) < MIN_WORD_LOG2_P {
+            if word.len() < 2 || !screen.maybe(key) || lm.log2_joint(&[key]) < MIN_WORD_LOG2_P {
                 continue;
             }
+            common.insert(key);
             for (at, _) in word.char_indices().skip(1) {
                 let (a, b) = word.split_at(at);
                 cuts.push(ngram_key(&[word_key(a), word_key(b)]));
@@ -137,7 +144,11 @@ impl<'m> Spacing<'m> {
         for cut in cuts {
             filter.insert(cut);
         }
-        Spacing { lm, cuts: filter }
+        Spacing {
+            lm,
+            common,
+            cuts: filter,
+        }
     }
 
     /// The broken words of a text whose probability reaches `threshold`, in text order
@@ -179,15 +190,16 @@ impl<'m> Spacing<'m> {
             }
             let (a, b) = (&ab[0], &ab[1]);
             let (pa, pb) = (a.text(text), b.text(text));
-            if &text[a.end..b.start] != " " {
-                continue;
-            }
-            let joined = joined_key(&fold_case(pa), &fold_case(pb));
-            if !breaks_like_a_word(pa, pb, a.sentence_start)
+            if &text[a.end..b.start] != " "
+                || !breaks_like_a_word(pa, pb, a.sentence_start)
                 || skip(&a.byte_span())
                 || skip(&b.byte_span())
-                || self.lm.log2_joint(&[joined]) < MIN_WORD_LOG2_P
             {
+                continue;
+            }
+            // The filter lets a few pairs through that make no common word.
+            let joined = joined_key(&fold_case(pa), &fold_case(pb));
+            if !self.common.contains(&joined) {
                 continue;
             }
             let gain_bits = self.gain(keys, i, joined);
@@ -262,8 +274,13 @@ mod tests {
     }
 
     fn mended(lm: &WordLm, text: &str) -> Vec<String> {
+        mended_with(lm, &WORDS, text)
+    }
+
+    /// The words of `text` read as broken, with `words` as the lexicon.
+    fn mended_with(lm: &WordLm, words: &[&str], text: &str) -> Vec<String> {
         let tokens: Vec<Token> = tokenize::tokenize(text).collect();
-        Spacing::new(lm, &lexicon(&WORDS))
+        Spacing::new(lm, &lexicon(words))
             .find(text, &tokens, 0.7, |_| false)
             .into_iter()
             .map(|e| format!("{} -> {}", &text[e.span], e.fix))
@@ -285,11 +302,8 @@ mod tests {
         // The word model knows "the"; a lexicon without it mends nothing.
         let lm = lm();
         let text = "the king of t he north";
-        let tokens: Vec<Token> = tokenize::tokenize(text).collect();
         let without: Vec<&str> = WORDS.iter().copied().filter(|&w| w != "the").collect();
-        assert!(Spacing::new(&lm, &lexicon(&without))
-            .find(text, &tokens, 0.7, |_| false)
-            .is_empty());
+        assert!(mended_with(&lm, &without, text).is_empty());
         assert_eq!(mended(&lm, text), ["t he -> the"]);
     }
 
@@ -312,7 +326,8 @@ mod tests {
         let lm = lm();
         let text = "the end o f the day";
         let tokens: Vec<Token> = tokenize::tokenize(text).collect();
-        let finder = Spacing::new(&lm, &lexicon(&WORDS));
+        let words = lexicon(&WORDS);
+        let finder = Spacing::new(&lm, &words);
         assert!(finder.find(text, &tokens, 0.7, |r| r.start == 8).is_empty());
         let all = finder.find(text, &tokens, 0.0, |_| false);
         assert!(all

@@ -92,7 +92,12 @@ pub fn for_each_run_of(tokens: impl IntoIterator<Item = Token>, mut f: impl FnMu
 
 /// Stable key of one case-folded word (never 0, which marks an empty slot).
 pub fn word_key(folded: &str) -> u64 {
-    mix(fnv1a(folded.bytes())).max(1)
+    key_of_hash(fnv1a(folded.bytes()))
+}
+
+/// A [`word_key`] from the FNV-1a hash of the word's bytes: mixed, and never 0.
+fn key_of_hash(hash: u64) -> u64 {
+    mix(hash).max(1)
 }
 
 /// The [`word_key`] of a word's folded form ([`fold_case`]): for an ASCII word, hashed
@@ -100,7 +105,7 @@ pub fn word_key(folded: &str) -> u64 {
 /// word of its text).
 pub fn folded_word_key(word: &str) -> u64 {
     if word.is_ascii() {
-        mix(fnv1a(word.bytes().map(|b| b.to_ascii_lowercase()))).max(1)
+        key_of_hash(fnv1a(word.bytes().map(|b| b.to_ascii_lowercase())))
     } else {
         word_key(&fold_case(word))
     }
@@ -109,7 +114,7 @@ pub fn folded_word_key(word: &str) -> u64 {
 /// The [`word_key`] of `a` and `b` written together (both case-folded), without
 /// writing them together.
 pub fn joined_key(a: &str, b: &str) -> u64 {
-    mix(fnv1a_from(fnv1a(a.bytes()), b.bytes())).max(1)
+    key_of_hash(fnv1a_from(fnv1a(a.bytes()), b.bytes()))
 }
 
 /// [`word_key`]s of strings that share prefixes with one word (its one-edit variants,
@@ -135,7 +140,7 @@ impl PrefixKeys {
     #[inline]
     pub(crate) fn key(&self, s: &[u8], shared: usize) -> u64 {
         let shared = shared.min(self.states.len() - 1).min(s.len());
-        mix(fnv1a_from(self.states[shared], s[shared..].iter().copied())).max(1)
+        key_of_hash(fnv1a_from(self.states[shared], s[shared..].iter().copied()))
     }
 }
 
@@ -699,6 +704,19 @@ mod tests {
     }
 
     #[test]
+    fn a_joined_key_is_the_key_of_the_words_written_together() {
+        for (a, b) in [
+            ("o", "f"),
+            ("sell", "ing"),
+            ("", "the"),
+            ("the", ""),
+            ("ré", "sumé"),
+        ] {
+            assert_eq!(joined_key(a, b), word_key(&format!("{a}{b}")), "{a} {b}");
+        }
+    }
+
+    #[test]
     fn folded_keys_are_the_keys_of_the_folded_words() {
         for word in [
             "the",
@@ -714,19 +732,6 @@ mod tests {
             assert_eq!(folded_word_key(word), word_key(&fold_case(word)), "{word}");
         }
         assert_eq!(folded_word_key("The"), word_key("the"));
-    }
-
-    #[test]
-    fn a_joined_key_is_the_key_of_the_words_written_together() {
-        for (a, b) in [
-            ("o", "f"),
-            ("sell", "ing"),
-            ("", "the"),
-            ("the", ""),
-            ("ré", "sumé"),
-        ] {
-            assert_eq!(joined_key(a, b), word_key(&format!("{a}{b}")), "{a} {b}");
-        }
     }
 
     #[test]

@@ -85,6 +85,17 @@ fn fixed(dir: &Dir, path: &str) -> String {
     dir.run(&["check", "--fix", path]).success().stdout()
 }
 
+/// Checks `text`, written to a file: its flags (as [`flagged`] gives them) must be
+/// `want`, and `--fix` must make `mended` of it. Returns the directory and the file's
+/// path for further checks.
+fn assert_flagged_and_fixed(text: &str, want: &[[&str; 3]], mended: &str) -> (Dir, String) {
+    let dir = Dir::new();
+    let path = dir.write("text.txt", text).to_str().unwrap().to_string();
+    assert_eq!(flagged(&check_one(&dir, &[&path])), want);
+    assert_eq!(fixed(&dir, &path), mended);
+    (dir, path)
+}
+
 fn example(name: &str) -> String {
     format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
 }
@@ -238,43 +249,29 @@ fn broken_words_and_ocr_look_alikes_are_restored() {
 /// the context check reads it whole, and leaves a pair that is two words ("in to") alone.
 #[test]
 fn words_broken_into_words_are_read_whole() {
-    let dir = Dir::new();
-    let text = "Most o f the town was taken, a nd that t he army had gone back in to the hills.\n";
-    let file = dir.write("broken.txt", text);
-    let path = file.to_str().unwrap();
-    assert_eq!(
-        flagged(&check_one(&dir, &[path])),
-        [
+    let (dir, path) = assert_flagged_and_fixed(
+        "Most o f the town was taken, a nd that t he army had gone back in to the hills.\n",
+        &[
             ["o f", "realword", "of"],
             ["a nd", "realword", "and"],
-            ["t he", "realword", "the"]
-        ]
-    );
-    assert_eq!(
-        fixed(&dir, path),
-        "Most of the town was taken, and that the army had gone back in to the hills.\n"
+            ["t he", "realword", "the"],
+        ],
+        "Most of the town was taken, and that the army had gone back in to the hills.\n",
     );
     // Part of the context check: off with it.
-    assert!(check_one(&dir, &["--no-context", path]).flags.is_empty());
+    assert!(check_one(&dir, &["--no-context", &path]).flags.is_empty());
 }
 
 /// Words run together ("ofthe") are no words of the default lexicon: flagged and split.
 #[test]
 fn words_run_together_are_split() {
-    let dir = Dir::new();
-    let text = "Most ofthe town was taken, and inthe end the army went back.\n";
-    let file = dir.write("run-together.txt", text);
-    let path = file.to_str().unwrap();
-    assert_eq!(
-        flagged(&check_one(&dir, &[path])),
-        [
+    assert_flagged_and_fixed(
+        "Most ofthe town was taken, and inthe end the army went back.\n",
+        &[
             ["ofthe", "nonword", "of the"],
-            ["inthe", "nonword", "in the"]
-        ]
-    );
-    assert_eq!(
-        fixed(&dir, path),
-        "Most of the town was taken, and in the end the army went back.\n"
+            ["inthe", "nonword", "in the"],
+        ],
+        "Most of the town was taken, and in the end the army went back.\n",
     );
 }
 
@@ -301,23 +298,14 @@ fn corrections_are_weighed_in_context() {
 #[test]
 fn single_letters_left_of_short_words_are_restored() {
     // Typing drops a letter of "of", "in" or "it"; "a" stays as it is.
-    let dir = Dir::new();
-    let file = dir.write(
-        "letters.txt",
+    assert_flagged_and_fixed(
         "The price f oil rose n the city, and a man said t was high.\n",
-    );
-    let path = file.to_str().unwrap();
-    assert_eq!(
-        flagged(&check_one(&dir, &[path])),
-        [
+        &[
             ["f", "realword", "of"],
             ["n", "realword", "in"],
-            ["t", "realword", "it"]
-        ]
-    );
-    assert_eq!(
-        fixed(&dir, path),
-        "The price of oil rose in the city, and a man said it was high.\n"
+            ["t", "realword", "it"],
+        ],
+        "The price of oil rose in the city, and a man said it was high.\n",
     );
 }
 
