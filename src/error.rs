@@ -57,6 +57,17 @@ pub enum Error {
         reason: String,
     },
 
+    /// A back-off language model file is not valid ARPA text.
+    #[error("{path}:{line}: {reason}; expected an ARPA back-off model (`\\data\\` with `ngram N=COUNT` lines, then `\\N-grams:` sections of `log10(p) WORDS [log10(backoff)]`)")]
+    MalformedArpa {
+        /// The file involved.
+        path: PathBuf,
+        /// 1-based line number (the last line, for a file that ends too early).
+        line: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// A file is too short to be a model or counts shard.
     #[error("{path}: file is truncated ({found} bytes, expected {expected}); re-copy it or retrain with `garbled train`")]
     Truncated {

@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod alphabet;
+pub mod arpa;
 mod cache;
 pub mod calibrate;
 pub mod channel;

@@ -150,6 +150,14 @@ impl Model {
         self.confusions = None;
     }
 
+    /// Sets the word n-gram model to one read from a back-off language model
+    /// ([`crate::arpa`]), recording `source` as its one context corpus and its order.
+    pub fn set_back_off_lm(&mut self, lm: WordLm, source: CorpusInfo) {
+        self.meta.word_order = lm.order();
+        self.meta.context_corpora = vec![source];
+        self.set_word_lm(lm);
+    }
+
     /// The stored confusion sets of the real-word check ([`crate::confusion`]), if
     /// [`Model::index_confusions`] has run since the word model and thesaurus were set.
     pub fn confusions(&self) -> Option<&ConfusionTable> {
@@ -202,11 +210,7 @@ impl Model {
             lexicon_bytes: self.lexicon.bytes(),
             alphabet: self.lm.alphabet().len(),
             orders: self.lm.sizes(),
-            word_ngrams: self
-                .word_lm
-                .as_ref()
-                .map(|w| w.counts().sizes())
-                .unwrap_or_default(),
+            word_ngrams: self.word_lm.as_ref().map(|w| w.sizes()).unwrap_or_default(),
             confusion_sets: self.confusions.as_ref().map_or(0, ConfusionTable::len),
             confusion_alternatives: self
                 .confusions

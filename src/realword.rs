@@ -93,7 +93,7 @@ use crate::wordlm::{folded_word_key, for_each_run_of, word_key, WordLm};
 /// spins and real-word typos (`garbled corrupt`, rate 0.05, seeds 101 and 202) have
 /// precision 0.85 or more, with at most one flag per 1000 words of the clean calibration
 /// text. The evaluation articles played no part in the choice.
-pub const DEFAULT_REALWORD_THRESHOLD: f32 = 0.7;
+pub const DEFAULT_REALWORD_THRESHOLD: f32 = 0.65;
 
 /// The real-word decision's features, in the order of the calibration weights.
 pub const FEATURE_NAMES: [&str; 19] = [
@@ -193,6 +193,8 @@ struct Alternative {
     inflection: bool,
     /// log2 P of the alternative alone.
     log2_p: f32,
+    /// Its [`WordLm::log2_history`]: what a pair it starts backs off from.
+    log2_history: f32,
     synonyms: u32,
     channel_nats: f32,
     /// log2 P(the observed word | this alternative meant), up to a constant
@@ -213,6 +215,7 @@ type Confusions = Rc<[Alternative]>;
 struct Bounded {
     key: u64,
     log2_p: f32,
+    log2_history: f32,
     static_logit: f32,
     thesaurus: bool,
 }
@@ -222,6 +225,7 @@ impl Bounded {
         Bounded {
             key: a.key,
             log2_p: a.log2_p,
+            log2_history: a.log2_history,
             static_logit: a.static_logit,
             thesaurus: a.source == Source::Thesaurus,
         }
@@ -237,6 +241,8 @@ type WordType = Rc<WordFacts>;
 struct WordFacts {
     /// log2 P of the word alone.
     log2_p: f32,
+    /// Its [`WordLm::log2_history`].
+    log2_history: f32,
     /// The alternatives, once an eligible token of the type has asked for them.
     confusions: Option<Confusions>,
     /// The first `bounded` entries: the alternatives' [`Bounded`] parts, in order.
@@ -526,6 +532,8 @@ struct DocumentWords {
     keys: Vec<u64>,
     /// log2 P of each word alone.
     log2_p: Vec<f32>,
+    /// [`WordLm::log2_history`] of each word.
+    log2_history: Vec<f32>,
     /// For a pairs-only model, `pairs[k]`: log2 P of the pair of words `k` and `k + 1`
     /// of one run, and whether the model holds it (the last word of a run has a
     /// placeholder; empty for other models). Each pair is looked up once, for both of
@@ -539,6 +547,7 @@ impl DocumentWords {
         Run {
             keys: &self.keys[run.clone()],
             log2_p: &self.log2_p[run.clone()],
+            log2_history: &self.log2_history[run.clone()],
             pairs: self.pairs.get(run.start..run.end - 1).unwrap_or_default(),
         }
     }
@@ -551,8 +560,9 @@ impl DocumentWords {
             scratch.pairs.extend(
                 self.keys[run.clone()]
                     .windows(2)
-                    .zip(self.log2_p[run.clone()].windows(2))
-                    .map(|(k, p)| (k[0], k[1], p[0], p[1])),
+                    .zip(self.log2_history[run.clone()].iter())
+                    .zip(self.log2_p[run.start + 1..run.end].iter())
+                    .map(|((k, &h), &p)| (k[0], k[1], h, p)),
             );
             lm.log2_pairs(&scratch.pairs, &mut scratch.joint);
             self.pairs[run.start..run.end - 1].copy_from_slice(&scratch.joint);
@@ -565,6 +575,7 @@ impl DocumentWords {
 struct Run<'a> {
     keys: &'a [u64],
     log2_p: &'a [f32],
+    log2_history: &'a [f32],
     /// The pairs of a pairs-only model (`pairs[i]`: words `i` and `i + 1`); empty for
     /// other models.
     pairs: &'a [(f32, bool)],
@@ -577,21 +588,22 @@ impl Run<'_> {
     }
 
     /// Calls `f` with each context pair that the word `key` (of log2 probability
-    /// `log2_p`) would make at `i`, as `(a, b, log2 P(a), log2 P(b))`: with the left
-    /// neighbour, then with the right one.
+    /// `log2_p` and [`WordLm::log2_history`] `log2_history`) would make at `i`, as `(a,
+    /// b, history value of a, log2 P(b))`, as [`WordLm::log2_pairs`] takes them: with
+    /// the left neighbour, then with the right one.
     #[inline]
     fn for_each_pair(
         &self,
         i: usize,
         key: u64,
-        log2_p: f32,
+        (log2_p, log2_history): (f32, f32),
         mut f: impl FnMut(u64, u64, f32, f32),
     ) {
         if i > 0 {
-            f(self.keys[i - 1], key, self.log2_p[i - 1], log2_p);
+            f(self.keys[i - 1], key, self.log2_history[i - 1], log2_p);
         }
         if i + 1 < self.keys.len() {
-            f(key, self.keys[i + 1], log2_p, self.log2_p[i + 1]);
+            f(key, self.keys[i + 1], log2_history, self.log2_p[i + 1]);
         }
     }
 
@@ -856,17 +868,22 @@ impl<'m> RealwordDetector<'m> {
 
     fn flag_of(&self, text: &str, j: &Judgement, probability: f32) -> RealwordFlag {
         let token = &text[j.word.span.clone()];
-        // Share the probability among the alternatives that beat the word, by their gain.
+        // Share the probability among the alternatives that beat the word, by the noisy
+        // channel that ranks them (the gain plus how likely each was to become the
+        // word), so the shares fall in the order of the suggestions.
         let better: Vec<(&Alternative, f32)> = j
             .ranked
             .iter()
             .filter(|(_, g)| *g > 0.0)
-            .map(|&(k, g)| (&j.alternatives[k], g))
+            .map(|&(k, g)| {
+                let a = &j.alternatives[k];
+                (a, g + a.log2_made_from)
+            })
             .collect();
-        let best = better.first().map_or(0.0, |(_, g)| *g);
+        let best = better.first().map_or(0.0, |(_, s)| *s);
         let weights: Vec<f64> = better
             .iter()
-            .map(|(_, g)| f64::from(g - best).exp2())
+            .map(|(_, s)| f64::from(s - best).exp2())
             .collect();
         let total: f64 = weights.iter().sum();
         let suggestions = better
@@ -944,6 +961,7 @@ impl<'m> RealwordDetector<'m> {
         });
         let mut types = self.word_types(&words.keys);
         words.log2_p = types.iter().map(|t| t.log2_p).collect();
+        words.log2_history = types.iter().map(|t| t.log2_history).collect();
         let mut spacing: Vec<BrokenWord> = Vec::new();
         if find_spacing {
             for run in runs.iter().cloned() {
@@ -1027,9 +1045,14 @@ impl<'m> RealwordDetector<'m> {
         bounds.clear();
         for word in group {
             for a in types[word.position].bounded() {
-                run.for_each_pair(word.position, a.key, a.log2_p, |a, b, pa, pb| {
-                    bounds.push(self.lm.log2_pair_bound(a, b, pa, pb));
-                });
+                run.for_each_pair(
+                    word.position,
+                    a.key,
+                    (a.log2_p, a.log2_history),
+                    |a, b, pa, pb| {
+                        bounds.push(self.lm.log2_pair_bound(a, b, pa, pb));
+                    },
+                );
             }
         }
         let mut bounds = bounds.as_slice();
@@ -1077,7 +1100,7 @@ impl<'m> RealwordDetector<'m> {
                 let (base, word_pairs) = run.own_pairs(i);
                 scratch.pairs.clear();
                 for a in alternatives.iter() {
-                    run.for_each_pair(i, a.key, a.log2_p, |a, b, pa, pb| {
+                    run.for_each_pair(i, a.key, (a.log2_p, a.log2_history), |a, b, pa, pb| {
                         scratch.pairs.push((a, b, pa, pb));
                     });
                 }
@@ -1204,8 +1227,10 @@ impl<'m> RealwordDetector<'m> {
             keys.iter()
                 .map(|&key| {
                     cache.get(self.owner, &key).unwrap_or_else(|| {
+                        let log2_p = self.lm.log2_joint(&[key]);
                         let found = Rc::new(WordFacts {
-                            log2_p: self.lm.log2_joint(&[key]),
+                            log2_p,
+                            log2_history: self.lm.log2_history(key, log2_p),
                             confusions: None,
                             bounded: 0,
                             bounds: Default::default(),
@@ -1237,6 +1262,7 @@ impl<'m> RealwordDetector<'m> {
         }
         let with = Rc::new(WordFacts {
             log2_p: known.log2_p,
+            log2_history: known.log2_history,
             bounded: found.len() as u8,
             confusions: Some(found.into()),
             bounds,
@@ -1252,12 +1278,14 @@ impl<'m> RealwordDetector<'m> {
             .get(word)
             .map(|c| {
                 let key = word_key(c.word);
+                let log2_p = self.lm.log2_joint(&[key]);
                 let mut a = Alternative {
                     word: c.word.into(),
                     key,
                     source: c.source,
                     inflection: inflections(c.word, folded),
-                    log2_p: self.lm.log2_joint(&[key]),
+                    log2_p,
+                    log2_history: self.lm.log2_history(key, log2_p),
                     synonyms: c.synonyms,
                     channel_nats: c.channel_nats,
                     log2_made_from: log2_made_from(c.source, c.synonyms, c.channel_nats),
@@ -1910,6 +1938,7 @@ mod tests {
                 },
                 inflection: r(0.0, 1.0) < 0.5,
                 log2_p: r(-45.0, -5.0),
+                log2_history: 0.0,
                 synonyms: r(0.0, 30.0) as u32,
                 channel_nats: r(0.0, 12.0),
                 log2_made_from: 0.0,

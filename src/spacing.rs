@@ -111,8 +111,7 @@ pub struct Spacing<'m> {
     /// Every way to cut a common word of the lexicon ([`MIN_WORD_LOG2_P`] or more) in
     /// two, by the [`ngram_key`] of its pieces' [`word_key`]s: almost no two adjacent
     /// words make a common word together, and the keys of a document's words are known
-    /// already, so most pairs stop here without a look at their text (256 KiB for the
-    /// default model).
+    /// already, so most pairs stop here without a look at their text (8 bits per cut).
     cuts: KeyFilter,
 }
 

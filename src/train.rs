@@ -194,7 +194,7 @@ pub fn shard_of(model: &Model) -> Shard {
         context_corpora: model.metadata().context_corpora.clone(),
         context: model
             .word_lm()
-            .map(|w| w.counts().clone())
+            .and_then(|w| w.counts().cloned())
             .unwrap_or_default(),
     }
 }

@@ -29,24 +29,35 @@
 //! lists alike). A window's probability follows by the chain rule
 //! ([`WordLm::log2_window`]).
 //!
-//! Why joint frequencies rather than a conditional Kneser-Ney model: the default model's
-//! word pairs come from a published list truncated at a high count, with unigram counts
-//! from a different corpus, so the context totals a conditional model needs do not
-//! exist. Joint estimates with a capped back-off behave sensibly on truncated lists and
-//! on counts from the user's own text alike, and comparing two words in the same window
+//! Why joint frequencies rather than a conditional Kneser-Ney model: counts may come
+//! from a published list truncated at a high count, with unigram counts from a
+//! different corpus, so the context totals a conditional model needs do not exist.
+//! Joint estimates with a capped back-off behave sensibly on truncated lists and on
+//! counts from the user's own text alike, and comparing two words in the same window
 //! only needs ratios, in which the normalisers cancel.
+//!
+//! # Back-off models
+//!
+//! A model can also come ready-made, as an ARPA back-off model ([`crate::arpa`],
+//! [`BackOffLm`], [`WordLm::from_back_off`]): the held n-grams' joint probabilities
+//! follow from the file's chain of conditionals, and an n-gram it does not hold is the
+//! same Markov estimate times the back-off weight of its history, `P(u v) ~ P(u)
+//! bow(u) P(v)`, uncapped: such models are pruned by how much a held n-gram differs
+//! from its back-off, not by count, so the weight is the file's own account of what
+//! is missing. The default model's word statistics are one ([`crate::realword`] gives
+//! the figures; `training/context_lm.py` builds it).
 //!
 //! # Layout
 //!
-//! The counts are serialized as sorted `(key, count)` arrays; loading builds one
-//! open-addressing table of log-probabilities per order, in 8-byte slots (a 32-bit
-//! fingerprint of the key and the probability), so a look-up is one hash probe. Most
-//! pairs asked about are not held, so a blocked Bloom filter of 8 to 16 bits per held
-//! pair (each sets three bits of one 64-bit word; 256 KiB for the default model, small
-//! enough to stay in cache) answers most pair look-ups with one read and without the
-//! table. Beside it, the log-probability of the most probable pair in each 256-bit
-//! block of the filter bounds any pair that may be held there, which lets
-//! [`crate::realword`] rule most words out without a table probe.
+//! The counts (or the back-off model) are serialized as sorted `(key, value)` arrays;
+//! loading builds one open-addressing table of log-probabilities per order, in 8-byte
+//! slots (a 32-bit fingerprint of the key and the probability), so a look-up is one
+//! hash probe. Most pairs asked about are not held, so a blocked Bloom filter of 8 bits
+//! per held pair (each sets three bits of one 64-bit word; 1.16 MB for the default
+//! model's 1.16 million pairs) answers most pair look-ups with one read and without the
+//! table, eight times its size. Beside it, the log-probability of the most probable
+//! pair in each 256-bit block of the filter bounds any pair that may be held there,
+//! which lets [`crate::realword`] rule most words out without a table probe.
 
 use serde::{Deserialize, Serialize};
 
@@ -151,31 +162,31 @@ fn extend_key(prefix: u64, word: u64) -> u64 {
 }
 
 /// A blocked Bloom filter of 64-bit keys: each key sets three bits of one 64-bit word,
-/// so a query reads one word. At 8 to 16 bits per key it answers "maybe" for about 3%
-/// of absent keys (at 8) and for every key it holds. The keys must be well mixed: the
-/// word comes from a key's top bits and the bits from its lowest three sixes.
+/// so a query reads one word. At 8 bits per key ([`FILTER_KEYS_PER_WORD`]) it answers
+/// "maybe" for about 3% of absent keys and for every key it holds. The keys must be
+/// well mixed: the word comes from a key's top bits (multiplied onto the word count, so
+/// any size works and the filter takes no more than its keys need) and the bits from
+/// its lowest three sixes.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct KeyFilter {
     words: Vec<u64>,
-    /// Right shift that maps a key to its word.
-    shift: u32,
 }
 
 impl KeyFilter {
-    /// An empty filter for `n` keys, of at least `min_words` words (a power of two, at
-    /// least 2 so that the shift stays below 64).
+    /// An empty filter for `n` keys, of a whole number of `min_words`-word blocks.
     pub(crate) fn with_capacity(n: usize, min_words: usize) -> KeyFilter {
-        let words = (n / 8).max(min_words).max(2).next_power_of_two();
+        let words = (n / FILTER_KEYS_PER_WORD)
+            .max(1)
+            .next_multiple_of(min_words.max(1));
         KeyFilter {
             words: vec![0; words],
-            shift: 64 - words.trailing_zeros(),
         }
     }
 
     /// The word of `key` and the three bits in it that stand for the key.
     #[inline]
     fn bits(&self, key: u64) -> (usize, u64) {
-        let word = (key >> self.shift) as usize;
+        let word = ((u128::from(key) * self.words.len() as u128) >> 64) as usize;
         (
             word,
             1 << (key & 63) | 1 << ((key >> 6) & 63) | 1 << ((key >> 12) & 63),
@@ -206,6 +217,12 @@ impl KeyFilter {
     }
 }
 
+/// Keys per 64-bit word of a [`KeyFilter`]: 8 bits per key. (Rounding the size up to a
+/// power of two gave 8 to 16; with the default model's 1.16 million pairs that made the
+/// pair filter 2 MiB, twice the processor's private cache, and the real-word check 7%
+/// slower than at 1.16 MB.)
+const FILTER_KEYS_PER_WORD: usize = 8;
+
 /// Key of a whole n-gram of word keys.
 #[inline]
 pub fn ngram_key(words: &[u64]) -> u64 {
@@ -220,8 +237,8 @@ pub fn ngram_key(words: &[u64]) -> u64 {
 ///
 /// The pair table is the look-up that real-word checking waits on most, and with the
 /// character model's 16-byte slots (a whole key and two values) it took 4.8 MB for the
-/// default model's 242,342 pairs; these slots halve that (and the word table's), so more
-/// of it stays in cache. A key's home slot
+/// 242,342 pairs of an earlier default model; these slots halve that (and the word
+/// table's), so more of it stays in cache. A key's home slot
 /// comes from its top bits (multiply-high onto the slot count) and its fingerprint from
 /// bits 16 to 47, which neither the home nor the pair filter's bit choice uses, so a
 /// probe confuses two keys only when they share a home run and 32 more bits: about one
@@ -372,93 +389,203 @@ fn sort_and_sum(entries: &mut Vec<(u64, u64)>) {
     });
 }
 
+/// A back-off n-gram model in joint form: what [`crate::arpa`] reads from an ARPA file
+/// (KenLM, SRILM, CMU Sphinx and most other toolkits write one).
+///
+/// An ARPA file gives conditional probabilities `P(wn | w1..wn-1)` and back-off weights;
+/// this form holds `P(w1..wn)`, the product of the chain, so that a back-off model
+/// answers the same joint questions as counted n-grams do ([`WordLm`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackOffLm {
+    /// `orders[n - 1]`: `(key, log2 P(w1..wn))` of the n-grams the file lists, sorted
+    /// by key, no duplicates.
+    pub(crate) orders: Vec<Vec<(u64, f32)>>,
+    /// `(key, log2 back-off weight)` of the n-grams whose weight is not 1, sorted by key.
+    pub(crate) weights: Vec<(u64, f32)>,
+    /// log2 P of a word the file does not list (its `<unk>`), if it gives one.
+    pub(crate) unknown: Option<f32>,
+}
+
+impl BackOffLm {
+    /// Distinct n-grams of each order, from 1.
+    pub fn sizes(&self) -> Vec<usize> {
+        self.orders.iter().map(Vec::len).collect()
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let sorted = |v: &[(u64, f32)]| {
+            v.windows(2).all(|w| w[0].0 < w[1].0) && v.iter().all(|&(k, p)| k != 0 && p.is_finite())
+        };
+        if !self.orders.iter().all(|o| sorted(o)) || !sorted(&self.weights) {
+            return Err("back-off n-grams are not sorted by key, or hold a bad value".into());
+        }
+        if self.orders.len() < 2 {
+            return Err("a back-off word model needs pairs".into());
+        }
+        Ok(())
+    }
+}
+
+/// What a word model is estimated from, as a model file stores it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum Stored {
+    /// Counted n-grams: running text and frequency lists ([`ContextCounts`]).
+    Counts(ContextCounts),
+    /// A back-off model read from an ARPA file ([`BackOffLm`]).
+    BackOff(BackOffLm),
+}
+
+/// How the model estimates an n-gram it does not hold from its parts (see the module
+/// docs).
+#[derive(Debug, Clone, PartialEq)]
+enum BackOffRule {
+    /// From counts: the Markov estimate, capped at `floors[n - 1]`, the smallest
+    /// probability a held n-gram of order n has.
+    Capped(Vec<f32>),
+    /// From a back-off model: the Markov estimate times the back-off weight of the
+    /// n-gram's history (all but its last word), looked up by key (1 when absent).
+    Weighted(KeyTable),
+}
+
 /// Word n-gram model: joint window probabilities for comparing words in context.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "ContextCounts", into = "ContextCounts")]
+#[serde(try_from = "Stored", into = "Stored")]
 pub struct WordLm {
-    counts: ContextCounts,
+    stored: Stored,
     /// `tables[n - 1]`: key → log2 P(n-gram).
     tables: Vec<KeyTable>,
-    /// `floors[n - 1]`: log2 of the smallest probability of a held n-gram of order n.
-    floors: Vec<f32>,
+    back_off: BackOffRule,
     /// log2 P of a word the model has never seen.
     unknown: f32,
-    /// A small filter of the held pairs. Most pairs asked about are not held, and the
-    /// filter (256 KiB for the default model, so it stays in cache) answers that without
-    /// touching the multi-megabyte pair table.
+    /// A filter of the held pairs. Most pairs asked about are not held, and the filter
+    /// (8 bits per pair) answers that without touching the pair table, eight times its
+    /// size.
     pair_filter: KeyFilter,
     /// For each block of [`PAIR_BOUND_WORDS`] words of `pair_filter`, log2 P of the most
-    /// probable pair whose bits are in it: an upper bound on every pair that may be held
-    /// there, found without touching the pair table ([`WordLm::log2_pair_bound`]).
+    /// probable pair whose bits are in it: an upper bound on every pair held there,
+    /// found without touching the pair table ([`WordLm::log2_pair_bound`]).
     pair_bounds: Vec<f32>,
 }
 
 /// Words of the pair filter that share one bound in [`WordLm::log2_pair_bound`]: 4 (256
-/// bits, about 32 pairs), so the bounds take 1/64 of the filter's size (32 KiB for the
+/// bits, about 32 pairs), so the bounds take 1/64 of the filter's size (145 KB for the
 /// default model) and stay in cache beside it.
 const PAIR_BOUND_WORDS: usize = 4;
+
+impl TryFrom<Stored> for WordLm {
+    type Error = String;
+
+    fn try_from(stored: Stored) -> Result<WordLm, String> {
+        match stored {
+            Stored::Counts(counts) => {
+                for order in &counts.orders {
+                    if order.windows(2).any(|w| w[0].0 >= w[1].0) {
+                        return Err("word n-gram counts are not sorted by key".into());
+                    }
+                    if order.iter().any(|&(k, c)| k == 0 || c == 0) {
+                        return Err("word n-gram counts hold a zero key or count".into());
+                    }
+                }
+                Ok(WordLm::estimate(counts))
+            }
+            Stored::BackOff(lm) => {
+                lm.validate()?;
+                Ok(WordLm::from_back_off(lm))
+            }
+        }
+    }
+}
 
 impl TryFrom<ContextCounts> for WordLm {
     type Error = String;
 
     fn try_from(counts: ContextCounts) -> Result<WordLm, String> {
-        for order in &counts.orders {
-            if order.windows(2).any(|w| w[0].0 >= w[1].0) {
-                return Err("word n-gram counts are not sorted by key".into());
-            }
-            if order.iter().any(|&(k, c)| k == 0 || c == 0) {
-                return Err("word n-gram counts hold a zero key or count".into());
-            }
-        }
-        Ok(WordLm::estimate(counts))
+        WordLm::try_from(Stored::Counts(counts))
     }
 }
 
-impl From<WordLm> for ContextCounts {
-    fn from(lm: WordLm) -> ContextCounts {
-        lm.counts
+impl From<WordLm> for Stored {
+    fn from(lm: WordLm) -> Stored {
+        lm.stored
     }
 }
 
 impl WordLm {
     /// Estimates the model from counts (see the module docs).
     pub fn estimate(counts: ContextCounts) -> WordLm {
-        let mut tables = Vec::with_capacity(counts.orders.len());
+        let mut orders = Vec::with_capacity(counts.orders.len());
         let mut floors = Vec::with_capacity(counts.orders.len());
-        let mut unknown = 0.0;
-        for (i, order) in counts.orders.iter().enumerate() {
+        for order in &counts.orders {
             let total: f64 = order.iter().map(|&(_, c)| c as f64).sum::<f64>().max(1.0);
             let discount = discount_of(order);
-            let mut table = KeyTable::with_capacity(order.len());
-            let mut floor = 0.0f32;
-            for &(key, count) in order {
-                let p = ((count as f64 - discount).max(0.5) / total).log2() as f32;
-                table.insert(key, p);
-                floor = floor.min(p);
-            }
-            if i == 0 {
-                // An unseen word: half as likely as the rarest seen one.
-                unknown = floor - 1.0;
-            }
-            tables.push(table);
-            floors.push(floor);
+            let probabilities: Vec<(u64, f32)> = order
+                .iter()
+                .map(|&(key, count)| {
+                    let p = ((count as f64 - discount).max(0.5) / total).log2() as f32;
+                    (key, p)
+                })
+                .collect();
+            floors.push(probabilities.iter().fold(0.0f32, |f, &(_, p)| f.min(p)));
+            orders.push(probabilities);
         }
-        let pairs = counts.orders.get(1).map_or(0, Vec::len);
-        let mut pair_filter = KeyFilter::with_capacity(pairs, PAIR_BOUND_WORDS);
+        // An unseen word: half as likely as the rarest seen one.
+        let unknown = floors.first().map_or(0.0, |f| f - 1.0);
+        WordLm::build(
+            &orders,
+            BackOffRule::Capped(floors),
+            unknown,
+            Stored::Counts(counts),
+        )
+    }
+
+    /// The model of a back-off n-gram model ([`BackOffLm`]).
+    pub fn from_back_off(lm: BackOffLm) -> WordLm {
+        let mut weights = KeyTable::with_capacity(lm.weights.len());
+        for &(key, w) in &lm.weights {
+            weights.insert(key, w);
+        }
+        let rarest = lm.orders.first().into_iter().flatten().map(|&(_, p)| p);
+        let unknown = lm
+            .unknown
+            .unwrap_or_else(|| rarest.fold(0.0f32, f32::min) - 1.0);
+        let orders = lm.orders.clone();
+        WordLm::build(
+            &orders,
+            BackOffRule::Weighted(weights),
+            unknown,
+            Stored::BackOff(lm),
+        )
+    }
+
+    /// The tables and the pair filter of held n-grams with these log2 probabilities.
+    fn build(
+        orders: &[Vec<(u64, f32)>],
+        back_off: BackOffRule,
+        unknown: f32,
+        stored: Stored,
+    ) -> WordLm {
+        let tables: Vec<KeyTable> = orders
+            .iter()
+            .map(|order| {
+                let mut table = KeyTable::with_capacity(order.len());
+                for &(key, p) in order {
+                    table.insert(key, p);
+                }
+                table
+            })
+            .collect();
+        let pairs = orders.get(1).map_or(&[][..], Vec::as_slice);
+        let mut pair_filter = KeyFilter::with_capacity(pairs.len(), PAIR_BOUND_WORDS);
         let mut pair_bounds = vec![f32::NEG_INFINITY; pair_filter.words() / PAIR_BOUND_WORDS];
-        if let (Some(order), Some(table)) = (counts.orders.get(1), tables.get(1)) {
-            for &(key, _) in order {
-                pair_filter.insert(key);
-                let word = pair_filter.word_of(key);
-                let p = table.get(key).expect("every counted pair is held");
-                let bound = &mut pair_bounds[word / PAIR_BOUND_WORDS];
-                *bound = bound.max(p);
-            }
+        for &(key, p) in pairs {
+            pair_filter.insert(key);
+            let bound = &mut pair_bounds[pair_filter.word_of(key) / PAIR_BOUND_WORDS];
+            *bound = bound.max(p);
         }
         WordLm {
-            counts,
+            stored,
             tables,
-            floors,
+            back_off,
             unknown,
             pair_filter,
             pair_bounds,
@@ -471,13 +598,34 @@ impl WordLm {
         self.pair_filter.maybe(key)
     }
 
-    /// log2 P of a pair the model does not hold, from its words' log2 probabilities.
+    /// log2 P of a pair the model does not hold, from the first word's
+    /// [`WordLm::log2_history`] and the second word's log2 probability.
     #[inline]
-    fn pair_back_off(&self, log2_pa: f32, log2_pb: f32) -> f32 {
-        match self.floors.get(1) {
-            Some(&floor) => (log2_pa + log2_pb).min(floor),
-            None => log2_pa + log2_pb,
+    fn pair_back_off(&self, log2_ha: f32, log2_pb: f32) -> f32 {
+        match &self.back_off {
+            BackOffRule::Capped(floors) => match floors.get(1) {
+                Some(&floor) => (log2_ha + log2_pb).min(floor),
+                None => log2_ha + log2_pb,
+            },
+            BackOffRule::Weighted(_) => log2_ha + log2_pb,
         }
+    }
+
+    /// log2 of the back-off weight of the n-gram with this key as a history (0 for a
+    /// model from counts, and for a history the back-off model gives no weight).
+    #[inline]
+    fn log2_weight(&self, key: u64) -> f32 {
+        match &self.back_off {
+            BackOffRule::Capped(_) => 0.0,
+            BackOffRule::Weighted(weights) => weights.get(key).unwrap_or(0.0),
+        }
+    }
+
+    /// The history value of a word whose log2 P is `log2_p`: that plus its log2 back-off
+    /// weight, what a pair it starts and the model does not hold is estimated from
+    /// ([`WordLm::log2_pair`]). For a model from counts, `log2_p` itself.
+    pub fn log2_history(&self, word: u64, log2_p: f32) -> f32 {
+        log2_p + self.log2_weight(word)
     }
 
     /// A filter of the words (by [`word_key`]) whose log2 P is at least `min_log2_p`:
@@ -485,12 +633,7 @@ impl WordLm {
     /// are not words, would run to the end of a probe sequence.
     pub(crate) fn word_filter(&self, min_log2_p: f32) -> KeyFilter {
         let keys: Vec<u64> = self
-            .counts
-            .orders
-            .first()
-            .into_iter()
-            .flatten()
-            .map(|&(key, _)| key)
+            .words()
             .filter(|&key| self.log2_joint(&[key]) >= min_log2_p)
             .collect();
         let mut filter = KeyFilter::with_capacity(keys.len(), 1);
@@ -500,9 +643,35 @@ impl WordLm {
         filter
     }
 
-    /// The counts the model was estimated from (for `train --base`).
-    pub fn counts(&self) -> &ContextCounts {
-        &self.counts
+    /// The keys of the words the model holds.
+    fn words(&self) -> Box<dyn Iterator<Item = u64> + '_> {
+        match &self.stored {
+            Stored::Counts(c) => Box::new(c.orders.first().into_iter().flatten().map(|e| e.0)),
+            Stored::BackOff(b) => Box::new(b.orders.first().into_iter().flatten().map(|e| e.0)),
+        }
+    }
+
+    /// The counts the model was estimated from (for `train --base`), or `None` for a
+    /// model read from a back-off model.
+    pub fn counts(&self) -> Option<&ContextCounts> {
+        match &self.stored {
+            Stored::Counts(c) => Some(c),
+            Stored::BackOff(_) => None,
+        }
+    }
+
+    /// Distinct n-grams the model holds of each order, from 1.
+    pub fn sizes(&self) -> Vec<usize> {
+        match &self.stored {
+            Stored::Counts(c) => c.sizes(),
+            Stored::BackOff(b) => b.sizes(),
+        }
+    }
+
+    /// Whether the model came from a back-off model ([`WordLm::from_back_off`]) rather
+    /// than from counts.
+    pub fn is_back_off(&self) -> bool {
+        matches!(self.stored, Stored::BackOff(_))
     }
 
     /// Highest n-gram order.
@@ -544,35 +713,40 @@ impl WordLm {
             return self.unknown;
         }
         if n == 2 {
+            let first = self.log2_joint(&words[..1]);
             return self.log2_pair(
                 words[0],
                 words[1],
-                self.log2_joint(&words[..1]),
+                self.log2_history(words[0], first),
                 self.log2_joint(&words[1..]),
             );
         }
         let markov = self.log2_joint(&words[..n - 1]) + self.log2_joint(&words[1..])
             - self.log2_joint(&words[1..n - 1]);
-        match self.floors.get(n - 1) {
-            Some(&floor) => markov.min(floor),
-            None => markov,
+        match &self.back_off {
+            BackOffRule::Capped(floors) => match floors.get(n - 1) {
+                Some(&floor) => markov.min(floor),
+                None => markov,
+            },
+            BackOffRule::Weighted(_) => markov + self.log2_weight(ngram_key(&words[..n - 1])),
         }
     }
 
-    /// log2 of the joint probability of the pair `a b`, given the words' own log2
-    /// probabilities (as [`WordLm::log2_joint`] would find them): one table probe.
+    /// log2 of the joint probability of the pair `a b`, given `a`'s
+    /// [`WordLm::log2_history`] and `b`'s log2 probability (as [`WordLm::log2_joint`]
+    /// would find them): one table probe.
     #[inline]
-    pub fn log2_pair(&self, a: u64, b: u64, log2_pa: f32, log2_pb: f32) -> f32 {
+    pub fn log2_pair(&self, a: u64, b: u64, log2_ha: f32, log2_pb: f32) -> f32 {
         let key = extend_key(a, b);
         let held = if self.maybe_pair(key) {
             self.tables.get(1).and_then(|t| t.get(key))
         } else {
             None
         };
-        held.unwrap_or_else(|| self.pair_back_off(log2_pa, log2_pb))
+        held.unwrap_or_else(|| self.pair_back_off(log2_ha, log2_pb))
     }
 
-    /// [`WordLm::log2_pair`] of many pairs `(a, b, log2 P(a), log2 P(b))` into `out`,
+    /// [`WordLm::log2_pair`] of many pairs `(a, b, history value of a, log2 P(b))` into `out`,
     /// each with whether the model holds the pair ([`WordLm::holds`]).
     ///
     /// Same results; faster than one call at a time, because each stage (keys, then the
@@ -609,13 +783,16 @@ impl WordLm {
     /// block, the most probable pair there, which is at least its own probability if it
     /// is held and at least the floor that caps it if it is not.
     #[inline]
-    pub fn log2_pair_bound(&self, a: u64, b: u64, log2_pa: f32, log2_pb: f32) -> (f32, bool) {
+    pub fn log2_pair_bound(&self, a: u64, b: u64, log2_ha: f32, log2_pb: f32) -> (f32, bool) {
         let key = extend_key(a, b);
         let maybe = self.maybe_pair(key);
         // Both sides computed, then chosen: no branch waits on the filter load.
         let block = self.pair_bounds[self.pair_filter.word_of(key) / PAIR_BOUND_WORDS];
-        let back_off = self.pair_back_off(log2_pa, log2_pb);
-        (if maybe { block } else { back_off }, maybe)
+        let back_off = self.pair_back_off(log2_ha, log2_pb);
+        // A pair held is at most its block's bound; one not held is its back-off, which
+        // for a model from counts never exceeds the rarest held pair (so the bound), but
+        // for a back-off model may.
+        (if maybe { block.max(back_off) } else { back_off }, maybe)
     }
 
     /// log2 of the probability of a run of words by the chain rule, using n-grams up to
@@ -701,6 +878,37 @@ mod tests {
             ("the city", 20),
             ("came from the", 12),
         ]))
+    }
+
+    /// The same words as [`lm`] in a back-off model ([`crate::arpa`]), with weights
+    /// above and below 1 (a positive weight lets a pair it does not hold outrank held
+    /// ones, which bounds must allow for).
+    fn back_off_lm() -> WordLm {
+        let arpa = "\\data\\\nngram 1=5\nngram 2=4\n\n\\1-grams:\n\
+            -2.0 came -0.2\n-1.3 from 0.4\n-2.1 form\n-0.9 the -0.5\n-2.3 city 1.5\n\n\
+            \\2-grams:\n-0.8 came from\n-0.4 from the\n-1.9 form the\n-1.5 the city\n\n\\end\\\n";
+        let lm = crate::arpa::read(arpa.as_bytes(), std::path::Path::new("t.arpa"), 2).unwrap();
+        WordLm::from_back_off(lm)
+    }
+
+    #[test]
+    fn a_back_off_model_answers_as_its_file_defines() {
+        let lm = back_off_lm();
+        assert!(lm.is_back_off() && lm.counts().is_none());
+        assert_eq!(lm.sizes(), vec![5, 4]);
+        let log2 = |log10: f64| (log10 * std::f64::consts::LOG2_10) as f32;
+        let close = |a: f32, b: f32| (a - b).abs() < 1e-4;
+        // Held: P(from) P(the | from).
+        assert!(close(lm.log2_joint(&keys("from the")), log2(-1.3 - 0.4)));
+        // Not held: P(city) bow(city) P(the), above every held pair here.
+        let unheld = lm.log2_joint(&keys("city the"));
+        assert!(close(unheld, log2(-2.3 + 1.5 - 0.9)));
+        // Held n-grams are what the window is built of; the right word still wins.
+        let right = lm.log2_window(&keys("came from the city"));
+        let wrong = lm.log2_window(&keys("came form the city"));
+        assert!(right > wrong);
+        // Unknown words: below the rarest known one.
+        assert!(lm.log2_joint(&keys("zebra")) < lm.log2_joint(&keys("city")));
     }
 
     #[test]
@@ -824,14 +1032,14 @@ mod tests {
         assert!((full - at).abs() < 1e-4, "{full} vs {at}");
     }
 
-    /// Every ordered pair of the words of `text`, with the words' log2 probabilities.
+    /// Every ordered pair of the words of `text`, as [`WordLm::log2_pairs`] takes them.
     fn all_pairs(lm: &WordLm, text: &str) -> Vec<(u64, u64, f32, f32)> {
         let k = keys(text);
         let p: Vec<f32> = k.iter().map(|&w| lm.log2_joint(&[w])).collect();
         let mut pairs = Vec::new();
         for i in 0..k.len() {
             for j in 0..k.len() {
-                pairs.push((k[i], k[j], p[i], p[j]));
+                pairs.push((k[i], k[j], lm.log2_history(k[i], p[i]), p[j]));
             }
         }
         pairs
@@ -839,8 +1047,13 @@ mod tests {
 
     #[test]
     fn batched_pairs_equal_single_look_ups() {
-        let lm = lm();
-        let pairs = all_pairs(&lm, "came from form the city zebra");
+        for lm in [lm(), back_off_lm()] {
+            batched_pairs_equal_single_look_ups_in(&lm);
+        }
+    }
+
+    fn batched_pairs_equal_single_look_ups_in(lm: &WordLm) {
+        let pairs = all_pairs(lm, "came from form the city zebra");
         let mut out = Vec::new();
         lm.log2_pairs(&pairs, &mut out);
         for (&(a, b, pa, pb), &(got, held)) in pairs.iter().zip(&out) {
@@ -853,8 +1066,13 @@ mod tests {
 
     #[test]
     fn pair_bounds_are_exact_or_above() {
-        let lm = lm();
-        let pairs = all_pairs(&lm, "came from form the city zebra");
+        for lm in [lm(), back_off_lm()] {
+            pair_bounds_are_exact_or_above_in(&lm);
+        }
+    }
+
+    fn pair_bounds_are_exact_or_above_in(lm: &WordLm) {
+        let pairs = all_pairs(lm, "came from form the city zebra");
         let mut exact = Vec::new();
         lm.log2_pairs(&pairs, &mut exact);
         let bounds: Vec<(f32, bool)> = pairs
@@ -923,11 +1141,12 @@ mod tests {
 
     #[test]
     fn serde_round_trip_rebuilds_the_tables() {
-        let lm = lm();
-        let bytes = bincode::serde::encode_to_vec(&lm, bincode::config::standard()).unwrap();
-        let (back, _): (WordLm, usize) =
-            bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
-        assert_eq!(back, lm);
+        for lm in [lm(), back_off_lm()] {
+            let bytes = bincode::serde::encode_to_vec(&lm, bincode::config::standard()).unwrap();
+            let (back, _): (WordLm, usize) =
+                bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
+            assert_eq!(back, lm);
+        }
     }
 
     #[test]

@@ -221,3 +221,122 @@ fn damaged_model_files_give_one_line_errors() {
     dir.run(&["info", "missing.bin"])
         .fails_with(&["missing.bin"]);
 }
+
+/// A small back-off model over words of the fixture corpora, as KenLM or SRILM would
+/// write one.
+const ARPA: &str = "\\data\\
+ngram 1=6
+ngram 2=4
+
+\\1-grams:
+-1.0\t<s>\t-0.3
+-1.2\tthe\t-0.4
+-2.0\tcity\t-0.2
+-2.1\tcouncil
+-2.3\tmet\t-0.1
+-2.5\tcame
+
+\\2-grams:
+-0.3\tthe city
+-0.5\tcity council
+-0.6\tcouncil met
+-0.2\t<s> the
+
+\\end\\
+";
+
+#[test]
+fn a_back_off_model_from_an_arpa_file_is_the_word_model() {
+    let dir = Dir::new();
+    let (a, b) = (fixture("corpus-a.txt"), fixture("corpus-b.txt"));
+    // Trains on both corpora with this ARPA file and more options; `garbled info`.
+    let train = |arpa: &std::path::Path, more: &[&str], out: &str| {
+        let mut args = vec!["train", "-q", "--context-arpa", t(arpa)];
+        args.extend_from_slice(more);
+        args.extend_from_slice(&["--out", out, &a, &b]);
+        dir.run(&args).success();
+        dir.run(&["info", out]).success().stdout()
+    };
+    let info = train(
+        &dir.write("small.arpa", ARPA),
+        &["--calibrate", &a, &b],
+        "m.bin",
+    );
+    // The sentence marker is left out; the file is the one context source.
+    let sizes = "word model:      5 1-grams, 3 2-grams (back-off model)";
+    assert!(info.contains(sizes), "{info}");
+    assert!(info.contains("small.arpa (arpa; 1 files"), "{info}");
+    // A gzipped file reads the same.
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(ARPA.as_bytes()).unwrap();
+    let info = train(
+        &dir.write("small.arpa.gz", gz.finish().unwrap()),
+        &[],
+        "gz.bin",
+    );
+    assert!(info.contains(sizes), "{info}");
+    // Checking uses it.
+    let text = dir.write("t.txt", "The city council met on Tuesday.\n");
+    dir.run(&["check", "--model", "m.bin", t(&text)]).success();
+    // A model trained on top of it keeps it.
+    dir.run(&["train", "-q", "--base", "m.bin", "--out", "more.bin", &a])
+        .success();
+    let info = dir.run(&["info", "more.bin"]).success().stdout();
+    assert!(info.contains("small.arpa (arpa; 1 files"), "{info}");
+}
+
+fn t(path: &std::path::Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn bad_arpa_files_give_one_line_errors() {
+    let dir = Dir::new();
+    let a = fixture("corpus-a.txt");
+    let truncated = dir.write("cut.arpa", &ARPA[..ARPA.find("-0.6").unwrap()]);
+    dir.run(&[
+        "train",
+        "-q",
+        "--context-arpa",
+        t(&truncated),
+        "--out",
+        "m.bin",
+        &a,
+    ])
+    .fails_with(&["cut.arpa:", "no `\\end\\`", "truncated"]);
+    let bad = dir.write("bad.arpa", ARPA.replace("-2.3\tmet", "x\tmet"));
+    dir.run(&[
+        "train",
+        "-q",
+        "--context-arpa",
+        t(&bad),
+        "--out",
+        "m.bin",
+        &a,
+    ])
+    .fails_with(&["bad.arpa:10:", "`x` is not a number"]);
+    let good = dir.write("good.arpa", ARPA);
+    dir.run(&[
+        "train",
+        "-q",
+        "--context-arpa",
+        t(&good),
+        "--context",
+        &a,
+        "--out",
+        "m.bin",
+        &a,
+    ])
+    .fails_with(&["--context-arpa", "one or the other"]);
+    dir.run(&[
+        "train",
+        "-q",
+        "--context-arpa",
+        "no-such.arpa",
+        "--out",
+        "m.bin",
+        &a,
+    ])
+    .fails_with(&["no-such.arpa"]);
+}

@@ -46,6 +46,7 @@ DEBS=(
   "wamerican-large=2020.12.07-2"    # SCOWL size 70: en-dict-core.txt, the stricter list
   "mythes-en-us=1:7.5.0-1"          # th_en_US_v2.dat thesaurus
   "wordnet-base=1:3.0-37"           # WordNet 3.0 database (glosses)
+  "pocketsphinx-en-us=0.8+5prealpha+1-15"  # CMU Sphinx US English word trigram model
 )
 
 log() { printf '[fetch] %s\n' "$*" >&2; }

@@ -39,7 +39,7 @@ pub struct CheckerArgs {
     #[arg(long, default_value_t = 5)]
     pub max_suggestions: usize,
     /// Flag real words that do not fit their context when their error probability is at
-    /// least this [default: 0.7].
+    /// least this [default: 0.65].
     #[arg(long)]
     pub realword_threshold: Option<f32>,
     /// Only look for non-words: skip the word-context check for real-word errors.

@@ -123,7 +123,7 @@ fn describe(model: &Model, name: &str, file_bytes: u64) -> String {
     if sizes.word_ngrams.is_empty() {
         let _ = writeln!(
             s,
-            "word model:      none (train with --context for real-word checks)"
+            "word model:      none (train with --context or --context-arpa for real-word checks)"
         );
     } else {
         let counts: Vec<String> = sizes
@@ -132,12 +132,11 @@ fn describe(model: &Model, name: &str, file_bytes: u64) -> String {
             .enumerate()
             .map(|(i, n)| format!("{n} {}-grams", i + 1))
             .collect();
-        let _ = writeln!(
-            s,
-            "word model:      {} (min count {})",
-            counts.join(", "),
-            meta.word_min_count
-        );
+        let how = match model.word_lm() {
+            Some(lm) if lm.is_back_off() => "back-off model".to_string(),
+            _ => format!("min count {}", meta.word_min_count),
+        };
+        let _ = writeln!(s, "word model:      {} ({how})", counts.join(", "));
         for c in &meta.context_corpora {
             let _ = writeln!(
                 s,

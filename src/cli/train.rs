@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use garbled::corpus::{CorpusSpec, InputFormat, ReadOptions};
+use garbled::corpus::{CorpusInfo, CorpusSpec, InputFormat, ReadOptions};
 use garbled::model_file::{self, FileKind};
 use garbled::ngram::{NgramConfig, Weighting};
 use garbled::train::{self, Shard, TrainConfig};
+use garbled::wordlm::WordLm;
 use garbled::Model;
 
 use garbled::thesaurus::Thesaurus;
@@ -34,7 +35,8 @@ pub struct EstimateArgs {
     /// Most characters in the alphabet; rarer ones become <unk> [default: 160].
     #[arg(long)]
     pub max_chars: Option<usize>,
-    /// Longest word n-gram counted from --context corpora, 1 to 3 [default: 3].
+    /// Longest word n-gram counted from --context corpora or read from --context-arpa, 1
+    /// to 3 [default: 3].
     #[arg(long)]
     pub word_order: Option<usize>,
     /// Leave word n-grams (pairs and up) seen fewer times than this out [default: 1].
@@ -120,6 +122,11 @@ pub struct ExtrasArgs {
     /// corrections.
     #[arg(long, value_name = "FILE")]
     pub user_words: Option<PathBuf>,
+    /// Use this back-off language model (ARPA text, plain or .gz, as KenLM, SRILM or CMU
+    /// Sphinx write it) as the word model for real-word errors, instead of counting
+    /// --context corpora.
+    #[arg(long, value_name = "FILE")]
+    pub context_arpa: Option<PathBuf>,
     /// Calibrate the scorer on corruptions of this clean text (files or directories).
     #[arg(long, value_name = "CLEAN_TEXT", num_args = 1..)]
     pub calibrate: Vec<PathBuf>,
@@ -128,9 +135,33 @@ pub struct ExtrasArgs {
 }
 
 impl ExtrasArgs {
-    /// Adds thesaurus, user words and calibration to a fresh model; parts not given are
-    /// taken from `base` (the model being extended), if any.
-    fn apply(&self, model: &mut Model, base: Option<&Model>, jobs: Option<usize>) -> Result<()> {
+    /// Adds the back-off word model, thesaurus, user words and calibration to a fresh
+    /// model; parts not given are taken from `base` (the model being extended), if any.
+    /// A back-off word model is read up to `word_order`.
+    fn apply(
+        &self,
+        model: &mut Model,
+        base: Option<&Model>,
+        jobs: Option<usize>,
+        word_order: usize,
+    ) -> Result<()> {
+        if let Some(path) = &self.context_arpa {
+            anyhow::ensure!(
+                model.word_lm().is_none(),
+                "--context-arpa replaces the word model counted from --context corpora (or a base model's); give one or the other"
+            );
+            let (lm, source) = read_arpa(path, word_order)?;
+            model.set_back_off_lm(lm, source);
+        } else if model.word_lm().is_none() {
+            if let Some(base) = base {
+                if let (Some(lm), Some(source)) = (
+                    base.word_lm().filter(|lm| lm.is_back_off()),
+                    base.metadata().context_corpora.first(),
+                ) {
+                    model.set_back_off_lm(lm.clone(), source.clone());
+                }
+            }
+        }
         if let Some(path) = &self.thesaurus {
             let file = std::fs::File::open(path)
                 .with_context(|| format!("reading thesaurus {}", path.display()))?;
@@ -235,7 +266,7 @@ pub fn write_model(
     quiet: bool,
 ) -> Result<Outcome> {
     let mut model = super::with_jobs(jobs, || train::estimate(shard, config))??;
-    extras.apply(&mut model, base, jobs)?;
+    extras.apply(&mut model, base, jobs, config.word_order)?;
     model
         .save(out)
         .with_context(|| format!("writing model {}", out.display()))?;
@@ -264,4 +295,35 @@ fn report_shard(shard: &Shard, out: &std::path::Path, quiet: bool) {
             shard.counts.tokens()
         );
     }
+}
+
+/// Reads an ARPA back-off model (plain or gzip) as a word model, up to `order`, with the
+/// corpus record the model's metadata keeps of it.
+fn read_arpa(path: &std::path::Path, order: usize) -> Result<(WordLm, CorpusInfo)> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("reading language model {}", path.display()))?;
+    let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut buffered = std::io::BufReader::with_capacity(1 << 16, file);
+    let head = buffered
+        .fill_buf()
+        .with_context(|| format!("reading language model {}", path.display()))?;
+    let reader: Box<dyn BufRead> = if head.starts_with(&[0x1f, 0x8b]) {
+        Box::new(std::io::BufReader::new(
+            flate2::bufread::MultiGzDecoder::new(buffered),
+        ))
+    } else {
+        Box::new(buffered)
+    };
+    let lm = garbled::arpa::read(reader, path, order)?;
+    let source = CorpusInfo {
+        name: path.display().to_string(),
+        bytes,
+        weight: 1.0,
+        files: 1,
+        format: "arpa".into(),
+        tokens: 0,
+        types: lm.sizes().first().copied().unwrap_or(0) as u64,
+    };
+    Ok((WordLm::from_back_off(lm), source))
 }
