@@ -998,7 +998,7 @@ fn is_digit(c: char) -> bool {
 
 /// `'` and `’`, the apostrophes that may sit inside a word.
 #[inline]
-fn is_apostrophe(c: char) -> bool {
+pub(crate) fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}')
 }
 
