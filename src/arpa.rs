@@ -28,7 +28,7 @@
 //! back-off model answers the same questions as counted n-grams.
 //!
 //! Words are case-folded, as the word model keys them; n-grams that fold together
-//! have their probabilities added. N-grams with a sentence marker (`<s>`, `</s>`) are
+//! have their probabilities added (and keep the first one's back-off weight). N-grams with a sentence marker (`<s>`, `</s>`) are
 //! left out: the word model compares words inside runs and never asks about sentence
 //! boundaries. `<unk>` gives the probability of words the file does not list.
 
