@@ -339,4 +339,16 @@ fn bad_arpa_files_give_one_line_errors() {
         &a,
     ])
     .fails_with(&["no-such.arpa"]);
+    // A counts shard holds counts only: what goes into a model is refused, not dropped.
+    dir.run(&[
+        "train",
+        "-q",
+        "--counts-only",
+        "--context-arpa",
+        t(&good),
+        "--out",
+        "a.shard",
+        &a,
+    ])
+    .fails_with(&["--context-arpa", "counts shard", "garbled merge"]);
 }

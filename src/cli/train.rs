@@ -135,6 +135,20 @@ pub struct ExtrasArgs {
 }
 
 impl ExtrasArgs {
+    /// The flags given, by name: they go into a model, so a counts shard cannot take
+    /// them.
+    fn given(&self) -> Vec<&'static str> {
+        [
+            (self.context_arpa.is_some(), "--context-arpa"),
+            (self.thesaurus.is_some(), "--thesaurus"),
+            (self.user_words.is_some(), "--user-words"),
+            (!self.calibrate.is_empty(), "--calibrate"),
+        ]
+        .into_iter()
+        .filter_map(|(given, name)| given.then_some(name))
+        .collect()
+    }
+
     /// Adds the back-off word model, thesaurus, user words and calibration to a fresh
     /// model; parts not given are taken from `base` (the model being extended), if any.
     /// A back-off word model is read up to `word_order`.
@@ -205,6 +219,12 @@ impl ExtrasArgs {
 
 /// Runs `garbled train`.
 pub fn run(args: Args) -> Result<Outcome> {
+    let extras = args.extras.given();
+    anyhow::ensure!(
+        !args.counts_only || extras.is_empty(),
+        "{} go into a model, not a counts shard: give them to `garbled merge`",
+        extras.join(", ")
+    );
     let base = args
         .base
         .as_ref()
