@@ -41,6 +41,17 @@ use crate::counts::fold_case;
 use crate::error::{Error, Result};
 use crate::wordlm::{ngram_key, word_key, BackOffLm, MAX_ORDER};
 
+/// Reads the ARPA model in the file `path` (plain or gzip), keeping orders 1 to
+/// `max_order`, as [`read`] does.
+///
+/// # Errors
+///
+/// As [`read`], and [`Error::Io`] for a file that cannot be opened.
+pub fn read_file(path: &Path, max_order: usize) -> Result<BackOffLm> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read(crate::corpus::decompressed(path, file)?, path, max_order)
+}
+
 /// log2 of 10: ARPA files use base-10 logarithms, the word model base 2.
 const LOG2_10: f64 = std::f64::consts::LOG2_10;
 

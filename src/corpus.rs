@@ -313,22 +313,30 @@ impl<'a> Source<'a> {
             },
             shared: shared.clone(),
         };
-        let mut buffered = BufReader::with_capacity(1 << 16, counted);
-        let head = buffered.fill_buf().map_err(|e| Error::io(path, e))?;
-        let reader: Box<dyn BufRead + Send + 'a> = if head.starts_with(&[0x1f, 0x8b]) {
-            Box::new(BufReader::with_capacity(
-                1 << 16,
-                flate2::bufread::MultiGzDecoder::new(buffered),
-            ))
-        } else {
-            Box::new(buffered)
-        };
         Ok(Source {
             path: path.to_path_buf(),
-            reader,
+            reader: decompressed(path, counted)?,
             raw_bytes: shared,
         })
     }
+}
+
+/// `raw` (named `path` in errors), buffered, and decompressed when it starts with the
+/// gzip magic bytes.
+pub(crate) fn decompressed<'a>(
+    path: &Path,
+    raw: impl Read + Send + 'a,
+) -> Result<Box<dyn BufRead + Send + 'a>> {
+    let mut buffered = BufReader::with_capacity(1 << 16, raw);
+    let head = buffered.fill_buf().map_err(|e| Error::io(path, e))?;
+    Ok(if head.starts_with(&[0x1f, 0x8b]) {
+        Box::new(BufReader::with_capacity(
+            1 << 16,
+            flate2::bufread::MultiGzDecoder::new(buffered),
+        ))
+    } else {
+        Box::new(buffered)
+    })
 }
 
 /// A piece of input that ends on a line (or whitespace) boundary.

@@ -320,22 +320,8 @@ fn report_shard(shard: &Shard, out: &std::path::Path, quiet: bool) {
 /// Reads an ARPA back-off model (plain or gzip) as a word model, up to `order`, with the
 /// corpus record the model's metadata keeps of it.
 fn read_arpa(path: &std::path::Path, order: usize) -> Result<(WordLm, CorpusInfo)> {
-    use std::io::BufRead;
-    let file = std::fs::File::open(path)
-        .with_context(|| format!("reading language model {}", path.display()))?;
-    let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut buffered = std::io::BufReader::with_capacity(1 << 16, file);
-    let head = buffered
-        .fill_buf()
-        .with_context(|| format!("reading language model {}", path.display()))?;
-    let reader: Box<dyn BufRead> = if head.starts_with(&[0x1f, 0x8b]) {
-        Box::new(std::io::BufReader::new(
-            flate2::bufread::MultiGzDecoder::new(buffered),
-        ))
-    } else {
-        Box::new(buffered)
-    };
-    let lm = garbled::arpa::read(reader, path, order)?;
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let lm = garbled::arpa::read_file(path, order)?;
     let source = CorpusInfo {
         name: path.display().to_string(),
         bytes,
