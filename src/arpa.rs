@@ -56,7 +56,7 @@ pub fn read_file(path: &Path, max_order: usize) -> Result<BackOffLm> {
 const LOG2_10: f64 = std::f64::consts::LOG2_10;
 
 /// Reads an ARPA model from `reader` (named `path` in errors), keeping orders 1 to
-/// `max_order` (at most [`MAX_ORDER`]).
+/// `max_order` (at least 2, since the word model needs pairs; at most [`MAX_ORDER`]).
 ///
 /// # Errors
 ///
@@ -65,7 +65,7 @@ const LOG2_10: f64 = std::f64::consts::LOG2_10;
 /// truncated file), or a model without pairs; [`Error::InvalidUtf8`] and
 /// [`Error::Io`] for unreadable input.
 pub fn read(reader: impl BufRead, path: &Path, max_order: usize) -> Result<BackOffLm> {
-    let mut parser = Parser::new(path, max_order.clamp(1, MAX_ORDER));
+    let mut parser = Parser::new(path, max_order.clamp(2, MAX_ORDER));
     let mut line = Vec::new();
     let mut reader = reader;
     let mut offset = 0u64;
@@ -491,6 +491,27 @@ ngram 2=4
             matches!(err, Error::InvalidUtf8 { offset: 17, .. }),
             "{err}"
         );
+    }
+
+    proptest::proptest! {
+        /// A valid file with a few bytes changed, cut or repeated is read or refused,
+        /// never a panic.
+        #[test]
+        fn damaged_files_are_read_or_refused_without_a_panic(
+            edits in proptest::collection::vec(
+                (0..SMALL.len(), proptest::sample::select(b"-0123456789. \t\nab\\<>s=".to_vec())),
+                0..6,
+            ),
+            cut in 0..=SMALL.len(),
+        ) {
+            let mut bytes = SMALL.as_bytes()[..cut].to_vec();
+            for (at, b) in edits {
+                if at < bytes.len() {
+                    bytes[at] = b;
+                }
+            }
+            let _ = read(&bytes[..], Path::new("t.arpa"), MAX_ORDER);
+        }
     }
 
     #[test]
