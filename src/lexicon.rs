@@ -271,18 +271,21 @@ impl<'de> Deserialize<'de> for Lexicon {
 mod tests {
     use super::*;
 
+    fn lexicon_of(words: &[(&str, u64)]) -> Lexicon {
+        Lexicon::from_counts(&WordCounts::from_pairs(
+            words.iter().map(|&(w, c)| (w.to_string(), c)),
+        ))
+    }
+
     #[test]
     fn best_split_takes_the_rarer_piece_of_the_best_cut() {
-        let lex = Lexicon::from_counts(&WordCounts::from_pairs(
-            [
-                ("mega", 40),
-                ("trend", 90),
-                ("meg", 500),
-                ("atrend", 1),
-                ("chip", 7),
-            ]
-            .map(|(w, c)| (w.to_string(), c)),
-        ));
+        let lex = lexicon_of(&[
+            ("mega", 40),
+            ("trend", 90),
+            ("meg", 500),
+            ("atrend", 1),
+            ("chip", 7),
+        ]);
         assert_eq!(lex.best_split_count("megatrend"), 40);
         assert_eq!(lex.best_split_count("chiptrend"), 7);
         assert_eq!(lex.best_split_count("chipx"), 0); // "x" is too short a piece
@@ -299,9 +302,7 @@ mod tests {
             ("commission", 70),
             ("modem", 3),
         ];
-        let lex = Lexicon::from_counts(&WordCounts::from_pairs(
-            words.iter().map(|&(w, c)| (w.to_string(), c)),
-        ));
+        let lex = lexicon_of(&words);
         for (word, want) in [
             ("monclay", 500),    // cl <- d
             ("gerrnan", 900),    // rn <- m
@@ -327,9 +328,7 @@ mod tests {
             ("daniel", 300),
             ("cat", 50),
         ];
-        let lex = Lexicon::from_counts(&WordCounts::from_pairs(
-            words.iter().map(|&(w, c)| (w.to_string(), c)),
-        ));
+        let lex = lexicon_of(&words);
         let cases = [
             ("tueday", 500),   // deletion
             ("tuesdayy", 500), // insertion at the end

@@ -539,7 +539,7 @@ impl WordLm {
     }
 
     /// The model of a back-off n-gram model ([`BackOffLm`]).
-    pub fn from_back_off(lm: BackOffLm) -> WordLm {
+    pub fn from_back_off(mut lm: BackOffLm) -> WordLm {
         let mut weights = KeyTable::with_capacity(lm.weights.len());
         for &(key, w) in &lm.weights {
             weights.insert(key, w);
@@ -548,13 +548,19 @@ impl WordLm {
         let unknown = lm
             .unknown
             .unwrap_or_else(|| rarest.fold(0.0f32, f32::min) - 1.0);
-        let orders = lm.orders.clone();
-        WordLm::build(
+        // The tables are built from the n-grams the model keeps for its file; lent out
+        // for that and put back, not copied (a million pairs and more).
+        let orders = std::mem::take(&mut lm.orders);
+        let mut built = WordLm::build(
             &orders,
             BackOffRule::Weighted(weights),
             unknown,
             Stored::BackOff(lm),
-        )
+        );
+        if let Stored::BackOff(lm) = &mut built.stored {
+            lm.orders = orders;
+        }
+        built
     }
 
     /// The tables and the pair filter of held n-grams with these log2 probabilities.
