@@ -3,7 +3,7 @@
 //! [`Checker`], so they agree by construction.
 
 use crate::cache::TokenCache;
-use crate::correct::{CorrectConfig, Corrector, Side};
+use crate::correct::{CorrectConfig, Corrector, DocumentWords, Side};
 use crate::counts::{fold_case, WordCounts};
 use crate::error::Result;
 use crate::model::Model;
@@ -167,17 +167,33 @@ impl<'m> Checker<'m> {
         if let Some(hit) = SUGGESTION_CACHE.with(|c| c.borrow().get(self.id, token)) {
             return hit;
         }
-        let suggestions: Vec<Suggestion> = self
-            .corrector
-            .suggest(token, pool)
-            .into_iter()
-            .map(|s| Suggestion {
-                text: s.text,
-                score: s.score,
-            })
-            .collect();
+        let suggestions = plain(self.corrector.suggest(token, pool));
         SUGGESTION_CACHE.with(|c| c.borrow_mut().insert(self.id, token, suggestions.clone()));
         suggestions
+    }
+
+    /// [`Checker::suggest_pool`] with the words of the token's document as candidates
+    /// too ([`Corrector::suggest_in_document`]); cached only when none of them is near
+    /// the token.
+    fn suggest_pool_in(&self, token: &str, document: &DocumentWords) -> Vec<Suggestion> {
+        let pool = self.pool_size();
+        if pool > 0 && self.corrector.document_explains(token, document) {
+            return plain(self.corrector.suggest_in_document(token, document, pool));
+        }
+        self.suggest_pool(token)
+    }
+
+    /// The words of a text that are not flagged, when some are (else none: no
+    /// suggestion needs them).
+    fn document_words(&self, text: &str, scores: &TextScore) -> DocumentWords {
+        let threshold = self.options.threshold;
+        let mut document = DocumentWords::new();
+        if self.pool_size() > 0 && scores.words.iter().any(|w| w.probability >= threshold) {
+            for w in scores.words.iter().filter(|w| w.probability < threshold) {
+                document.add(&text[w.start..w.end]);
+            }
+        }
+        document
     }
 
     /// Reads each non-word flag together with a neighbour it was broken from by a space
@@ -286,8 +302,9 @@ impl<'m> Checker<'m> {
         // One tokenization for both passes.
         let tokens: Vec<Token> = tokenize::tokenize(text).collect();
         let scores = self.scorer.score_tokens(text, tokens.iter().copied());
+        let document = self.document_words(text, &scores);
         let mut report = Report::from_scores(name, text, &scores, self.options.threshold, |t| {
-            self.suggest_pool(t)
+            self.suggest_pool_in(t, &document)
         });
         self.rejoin(text, &scores.words, &mut report.flags);
         self.rerank_in_context(text, &tokens, &mut report.flags);
@@ -305,6 +322,17 @@ impl<'m> Checker<'m> {
         }
         (report, scores)
     }
+}
+
+/// The corrector's suggestions as the report's.
+fn plain(suggestions: Vec<crate::correct::Suggestion>) -> Vec<Suggestion> {
+    suggestions
+        .into_iter()
+        .map(|s| Suggestion {
+            text: s.text,
+            score: s.score,
+        })
+        .collect()
 }
 
 /// The words next to the word token `at` in its run of words ([`breaks_run`]).

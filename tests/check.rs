@@ -295,6 +295,25 @@ fn corrections_are_weighed_in_context() {
     );
 }
 
+/// A name the lexicon lacks is the correction of a damaged spelling of it in the same
+/// document; alone, nothing proposes it.
+#[test]
+fn a_name_the_document_spells_right_elsewhere_is_the_correction() {
+    let text = "Mayor Dilcia Maradiaga opened the market on Monday. Maradiaga said the \
+                stalls would stay open. Critics of Maradiaga say the plan is late, but \
+                Marandiaga disagreed.\n";
+    assert_flagged_and_fixed(
+        text,
+        &[["Marandiaga", "nonword", "Maradiaga"]],
+        &text.replace("Marandiaga", "Maradiaga"),
+    );
+    let alone = "Critics say the plan is late, but Marandiaga disagreed.\n";
+    let dir = Dir::new();
+    let path = dir.write("alone.txt", alone);
+    let r = check_one(&dir, &[path.to_str().unwrap()]);
+    assert!(flagged(&r).iter().all(|[_, _, best]| best != "Maradiaga"));
+}
+
 #[test]
 fn single_letters_left_of_short_words_are_restored() {
     // Typing drops a letter of "of", "in" or "it"; "a" stays as it is.
