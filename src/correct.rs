@@ -167,6 +167,10 @@ pub struct Suggestion {
     pub source: SuggestionSource,
 }
 
+/// Default [`CorrectConfig::split`]: the cost of a lost space between two words, in
+/// nats.
+pub const DEFAULT_SPLIT_NATS: f64 = 3.5;
+
 /// Default [`CorrectConfig::document_weight`], chosen on the damage of
 /// `training/calibration/` (rate 0.05, seeds 101 and 202): fix rate of the mixed damage
 /// 0.862 / 0.799 without the document, 0.868 / 0.802 at 0.1 and 0.3, 0.868 / 0.799 at
@@ -292,7 +296,7 @@ impl Default for CorrectConfig {
             prior_weight: 0.72,
             channel: ChannelCosts::default(),
             spin: SpinCosts::default(),
-            split: 3.5,
+            split: DEFAULT_SPLIT_NATS,
             case_split: 0.5,
             join: 3.5,
             document_weight: DEFAULT_DOCUMENT_WEIGHT,

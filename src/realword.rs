@@ -63,6 +63,13 @@
 //! words stop at the bound with the default model. Calibration sees every word, and
 //! models with word triples evaluate every word in full.
 //!
+//! # Suggestions
+//!
+//! A flag's suggestions are the alternatives that beat the word, ranked and shared out
+//! by the same noisy channel, and one more reading: the word as two words that lost the
+//! space between them ("fora" -> "for a", "ina" -> "in a", OCR's commonest slip), when
+//! the two fit the window better than the word, at the corrector's price of a split.
+//!
 //! # Phrases
 //!
 //! Adjacent flagged words are also judged together ("conservative armaments" ->
@@ -87,6 +94,10 @@ use crate::model::Model;
 use crate::spacing::{BrokenWord, Spacing};
 use crate::tokenize::{self, Shape, Token};
 use crate::wordlm::{folded_word_key, for_each_run_of, word_key, WordLm};
+
+/// What a lost space costs the reading of a word as two ([`RealwordDetector::lost_space`]),
+/// in bits: the corrector's price of a split.
+const LOST_SPACE_BITS: f32 = (crate::correct::DEFAULT_SPLIT_NATS / std::f64::consts::LN_2) as f32;
 
 /// Default least `P(real-word error)` that is flagged: the lowest, in steps of 0.05, at
 /// which the default model's real-word flags on the calibration text's own whole-word
@@ -841,7 +852,7 @@ impl<'m> RealwordDetector<'m> {
             j.features[DOCUMENT_SUSPICION] = document.feature(alone);
             let p = self.calibration.probability_of(&j.features);
             if p >= self.threshold {
-                flags.push((self.flag_of(text, &j, p), j));
+                flags.push((self.flag_of(text, &doc.words, &j, p), j));
             }
         }
         // Judged out of text order when some were held back.
@@ -860,26 +871,73 @@ impl<'m> RealwordDetector<'m> {
         flags
     }
 
+    /// The word read as two words that lost the space between them ("fora" -> "for a",
+    /// OCR's commonest slip), with the gain of that reading over the word in its window
+    /// of neighbours, in bits; the best such reading into words the model knows (of two
+    /// or more letters, or "a" or "i").
+    fn lost_space(
+        &self,
+        words: &DocumentWords,
+        judged: &Judged,
+        token: &str,
+    ) -> Option<(String, f32)> {
+        let folded = fold_case(token);
+        let keys = &words.keys[judged.run.clone()];
+        let at = judged.position;
+        let reach = self.lm.order().max(2) - 1;
+        let (from, to) = (at.saturating_sub(reach), (at + reach + 1).min(keys.len()));
+        let base = self.lm.log2_window(&keys[from..to]);
+        let piece = |p: &str| {
+            let key = word_key(p);
+            (p.chars().nth(1).is_some() || p == "a" || p == "i") && self.lm.knows(key)
+        };
+        let mut window = Vec::with_capacity(to - from + 1);
+        folded
+            .char_indices()
+            .skip(1)
+            .map(|(cut, _)| folded.split_at(cut))
+            .filter(|(l, r)| piece(l) && piece(r))
+            .map(|(l, r)| {
+                window.clear();
+                window.extend_from_slice(&keys[from..at]);
+                window.extend([word_key(l), word_key(r)]);
+                window.extend_from_slice(&keys[at + 1..to]);
+                (format!("{l} {r}"), self.lm.log2_window(&window) - base)
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
     /// The least log-odds alone a word's bound must reach to be judged in the first step
     /// of [`RealwordDetector::detect_pruned`]: every suspect reaches it.
     fn first_step_least(&self) -> f32 {
         logit(self.threshold.min(SUSPECT_PROBABILITY))
     }
 
-    fn flag_of(&self, text: &str, j: &Judgement, probability: f32) -> RealwordFlag {
+    fn flag_of(
+        &self,
+        text: &str,
+        words: &DocumentWords,
+        j: &Judgement,
+        probability: f32,
+    ) -> RealwordFlag {
         let token = &text[j.word.span.clone()];
         // Share the probability among the alternatives that beat the word, by the noisy
         // channel that ranks them (the gain plus how likely each was to become the
         // word), so the shares fall in the order of the suggestions.
-        let better: Vec<(&Alternative, f32)> = j
+        let mut better: Vec<(&str, f32)> = j
             .ranked
             .iter()
             .filter(|(_, g)| *g > 0.0)
             .map(|&(k, g)| {
                 let a = &j.alternatives[k];
-                (a, g + a.log2_made_from)
+                (&*a.word, g + a.log2_made_from)
             })
             .collect();
+        let split = self.lost_space(words, &j.word, token);
+        if let Some((words, gain)) = split.as_ref().filter(|(_, gain)| *gain > 0.0) {
+            better.push((words, gain - LOST_SPACE_BITS));
+            better.sort_by(|a, b| b.1.total_cmp(&a.1));
+        }
         let best = better.first().map_or(0.0, |(_, s)| *s);
         let weights: Vec<f64> = better
             .iter()
@@ -891,7 +949,7 @@ impl<'m> RealwordDetector<'m> {
             .zip(&weights)
             .map(|((a, _), w)| {
                 (
-                    crate::correct::match_case(token, &a.word),
+                    crate::correct::match_case(token, a),
                     f64::from(probability) * w / total,
                 )
             })
@@ -1622,9 +1680,7 @@ mod tests {
             "form",
             "city",
         ];
-        let counts = WordCounts::from_pairs(words.iter().map(|w| (w.to_string(), 100)));
-        let mut ngrams: Vec<(String, u64)> = words.iter().map(|w| (w.to_string(), 100)).collect();
-        for pair in [
+        let pairs = [
             "the conventional",
             "conventional weapons",
             "weapons were",
@@ -1634,9 +1690,16 @@ mod tests {
             "from the",
             "form the",
             "the city",
-        ] {
-            ngrams.push((pair.to_string(), 50));
-        }
+        ];
+        model_of(&words, &pairs, triples)
+    }
+
+    /// A model of `words` (100 uses each), word `pairs` (50) and `triples` (20), with
+    /// [`model`]'s thesaurus and decision rule.
+    fn model_of(words: &[&str], pairs: &[&str], triples: &[&str]) -> Model {
+        let counts = WordCounts::from_pairs(words.iter().map(|w| (w.to_string(), 100)));
+        let mut ngrams: Vec<(String, u64)> = words.iter().map(|w| (w.to_string(), 100)).collect();
+        ngrams.extend(pairs.iter().map(|p| (p.to_string(), 50)));
         ngrams.extend(triples.iter().map(|t| (t.to_string(), 20)));
         let mut shard = Shard::of_counts(counts);
         shard.context = ContextCounts::from_ngrams(&WordCounts::from_pairs(ngrams));
@@ -1654,6 +1717,28 @@ mod tests {
             positives: 0,
         });
         model
+    }
+
+    #[test]
+    fn a_word_that_lost_a_space_is_read_as_two() {
+        let model = model_of(
+            &["he", "came", "for", "fora", "a", "ride", "city"],
+            &["he came", "came for", "for a", "a ride", "the city"],
+            &[],
+        );
+        // "for" alone gains 3.3 bits here: under the test rule, P = 0.41.
+        let detector = RealwordDetector::new(&model, 0.3).unwrap();
+        let flags = detector.detect("He came fora ride.", |_| false);
+        assert_eq!(flags.len(), 1, "{flags:?}");
+        let texts: Vec<&str> = flags[0]
+            .suggestions
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .collect();
+        assert_eq!(texts, ["for a", "for"]);
+        let total: f64 = flags[0].suggestions.iter().map(|(_, s)| s).sum();
+        assert!((total - f64::from(flags[0].probability)).abs() < 1e-4);
+        assert!(flags[0].suggestions[0].1 > flags[0].suggestions[1].1);
     }
 
     #[test]
