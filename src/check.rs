@@ -3,7 +3,7 @@
 //! [`Checker`], so they agree by construction.
 
 use crate::cache::TokenCache;
-use crate::correct::{CorrectConfig, Corrector, DocumentWords, Side};
+use crate::correct::{Candidates, CorrectConfig, Corrector, DocumentWords, Side};
 use crate::counts::{fold_case, WordCounts};
 use crate::error::Result;
 use crate::model::Model;
@@ -35,7 +35,7 @@ const CONTEXT_POOL: usize = 10;
 const CONTEXT_WEIGHT: f64 = 1.0;
 
 thread_local! {
-    static SUGGESTION_CACHE: std::cell::RefCell<TokenCache<Vec<Suggestion>>> =
+    static SUGGESTION_CACHE: std::cell::RefCell<TokenCache<Candidates>> =
         std::cell::RefCell::new(TokenCache::new(SUGGESTION_CACHE_TOKENS));
 }
 
@@ -160,40 +160,42 @@ impl<'m> Checker<'m> {
     /// [`Checker::suggest`] before the cut to `max_suggestions`: [`Checker::pool_size`]
     /// of them.
     fn suggest_pool(&self, token: &str) -> Vec<Suggestion> {
+        self.suggest_pool_in(token, &DocumentWords::new())
+    }
+
+    /// [`Checker::suggest_pool`] with the words of the token's document as candidates
+    /// too ([`Corrector::suggest_in_document`]). The lexicon's candidates are cached.
+    fn suggest_pool_in(&self, token: &str, document: &DocumentWords<'_>) -> Vec<Suggestion> {
         let pool = self.pool_size();
         if pool == 0 {
             return Vec::new();
         }
-        if let Some(hit) = SUGGESTION_CACHE.with(|c| c.borrow().get(self.id, token)) {
-            return hit;
-        }
-        let suggestions = plain(self.corrector.suggest(token, pool));
-        SUGGESTION_CACHE.with(|c| c.borrow_mut().insert(self.id, token, suggestions.clone()));
-        suggestions
-    }
-
-    /// [`Checker::suggest_pool`] with the words of the token's document as candidates
-    /// too ([`Corrector::suggest_in_document`]); cached only when none of them is near
-    /// the token.
-    fn suggest_pool_in(&self, token: &str, document: &DocumentWords) -> Vec<Suggestion> {
-        let pool = self.pool_size();
-        if pool > 0 && self.corrector.document_explains(token, document) {
-            return plain(self.corrector.suggest_in_document(token, document, pool));
-        }
-        self.suggest_pool(token)
+        let cached = SUGGESTION_CACHE.with(|c| c.borrow().get(self.id, token));
+        let candidates = cached.unwrap_or_else(|| {
+            let found = self.corrector.candidates(token, pool);
+            SUGGESTION_CACHE.with(|c| c.borrow_mut().insert(self.id, token, found.clone()));
+            found
+        });
+        let suggestions = self
+            .corrector
+            .suggest_in_document(token, &candidates, document, pool)
+            .unwrap_or_else(|| self.corrector.share(token, &candidates, pool));
+        plain(suggestions)
     }
 
     /// The words of a text that are not flagged, when some are (else none: no
     /// suggestion needs them).
-    fn document_words(&self, text: &str, scores: &TextScore) -> DocumentWords {
+    fn document_words<'t>(&self, text: &'t str, scores: &TextScore) -> DocumentWords<'t> {
         let threshold = self.options.threshold;
-        let mut document = DocumentWords::new();
-        if self.pool_size() > 0 && scores.words.iter().any(|w| w.probability >= threshold) {
-            for w in scores.words.iter().filter(|w| w.probability < threshold) {
-                document.add(&text[w.start..w.end]);
-            }
+        if self.pool_size() == 0 || scores.words.iter().all(|w| w.probability < threshold) {
+            return DocumentWords::new();
         }
-        document
+        scores
+            .words
+            .iter()
+            .filter(|w| w.probability < threshold)
+            .map(|w| &text[w.start..w.end])
+            .collect()
     }
 
     /// Reads each non-word flag together with a neighbour it was broken from by a space

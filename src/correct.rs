@@ -182,41 +182,58 @@ pub const DEFAULT_DOCUMENT_WEIGHT: f64 = 0.3;
 /// ("Esvvatini" beside "Eswatini"), though no lexicon lists it, and a rare word the
 /// document is about is likelier there than its frequency says (a cache model, after
 /// Kuhn and De Mori, IEEE PAMI 1990).
+///
+/// Words are kept as written, borrowed from the text: most documents are read for a
+/// flag or two, so the words are only case-folded and compared when a flag asks.
 #[derive(Debug, Clone, Default)]
-pub struct DocumentWords {
-    /// Case-folded word -> index in `words`.
-    index: rustc_hash::FxHashMap<String, usize>,
-    /// Each distinct case-folded word, its `char`s and its uses.
-    words: Vec<(String, Vec<char>, u32)>,
+pub struct DocumentWords<'t> {
+    /// Word as written -> index in `words`.
+    index: rustc_hash::FxHashMap<&'t str, usize>,
+    /// Each distinct word as written and its uses.
+    words: Vec<(&'t str, u32)>,
     /// Uses of all the words.
     uses: u64,
 }
 
-impl DocumentWords {
+impl<'t> FromIterator<&'t str> for DocumentWords<'t> {
+    fn from_iter<I: IntoIterator<Item = &'t str>>(words: I) -> Self {
+        let mut document = DocumentWords::new();
+        for word in words {
+            document.add(word);
+        }
+        document
+    }
+}
+
+/// A word of the document near a token: case-folded, its `char`s and its uses.
+struct NearWord {
+    word: String,
+    chars: Vec<char>,
+    uses: u32,
+}
+
+impl<'t> DocumentWords<'t> {
     /// No words.
-    pub fn new() -> DocumentWords {
+    pub fn new() -> DocumentWords<'t> {
         DocumentWords::default()
     }
 
-    /// Counts one use of `word` (ignored unless it has a letter and at most
-    /// [`MAX_TOKEN_CHARS`] characters).
-    pub fn add(&mut self, word: &str) {
-        if !word.chars().any(char::is_alphabetic) || word.chars().count() > MAX_TOKEN_CHARS {
+    /// Counts one use of `word` (ignored unless it has a letter).
+    pub fn add(&mut self, word: &'t str) {
+        if !word.chars().any(char::is_alphabetic) {
             return;
         }
-        let folded = fold_case(word);
         self.uses += 1;
-        match self.index.get(folded.as_ref()) {
-            Some(&i) => self.words[i].2 += 1,
+        match self.index.get(word) {
+            Some(&i) => self.words[i].1 += 1,
             None => {
-                self.index.insert(folded.to_string(), self.words.len());
-                self.words
-                    .push((folded.to_string(), folded.chars().collect(), 1));
+                self.index.insert(word, self.words.len());
+                self.words.push((word, 1));
             }
         }
     }
 
-    /// Number of distinct words.
+    /// Number of distinct words (as written).
     pub fn len(&self) -> usize {
         self.words.len()
     }
@@ -226,18 +243,31 @@ impl DocumentWords {
         self.words.is_empty()
     }
 
-    /// The words other than `query` within `k` edits of it, with their uses.
-    fn near<'a>(
-        &'a self,
-        query: &'a [char],
-        k: usize,
-    ) -> impl Iterator<Item = (&'a str, &'a [char], u32)> + 'a {
-        self.words.iter().filter_map(move |(w, chars, n)| {
-            (chars.len().abs_diff(query.len()) <= k
-                && chars.as_slice() != query
-                && osa_distance_within(query, chars, k).is_some())
-            .then_some((w.as_str(), chars.as_slice(), *n))
-        })
+    /// The case-folded words other than `query` (case-folded `char`s) within `k` edits
+    /// of it, with their uses in any case.
+    fn near(&self, query: &[char], k: usize) -> Vec<NearWord> {
+        let mut near: Vec<NearWord> = Vec::new();
+        let mut chars = Vec::new();
+        for &(written, uses) in &self.words {
+            if written.chars().count().abs_diff(query.len()) > k {
+                continue;
+            }
+            let folded = fold_case(written);
+            chars.clear();
+            chars.extend(folded.chars());
+            if chars == query || osa_distance_within(query, &chars, k).is_none() {
+                continue;
+            }
+            match near.iter_mut().find(|n| n.chars == chars) {
+                Some(n) => n.uses += uses,
+                None => near.push(NearWord {
+                    word: folded.into_owned(),
+                    chars: chars.clone(),
+                    uses,
+                }),
+            }
+        }
+        near
     }
 }
 
@@ -620,11 +650,71 @@ fn case_split(token: &str, folded_split: &str, shape: CaseShape) -> String {
 }
 
 /// A candidate before normalisation: case-folded text and `ln` of its joint probability.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Candidate {
     text: String,
     log_score: f64,
     source: SuggestionSource,
+}
+
+/// What [`Corrector::suggest`] ranks for a token before it shares out the scores: the
+/// likeliest candidates and the probability of all the others. A caller can keep it to
+/// rank it again with the words of a document ([`Corrector::suggest_in_document`])
+/// without searching the lexicon again.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Candidates {
+    /// Merged, best first.
+    best: Vec<Candidate>,
+    /// `ln` of the summed probability of the others (`-inf` when there are none).
+    rest: f64,
+}
+
+impl Candidates {
+    /// The `keep` likeliest of `cands` (merged) and the probability of the others.
+    fn of(cands: Vec<Candidate>, keep: usize) -> Candidates {
+        let mut cands = merge(cands);
+        cands.retain(|c| c.log_score.is_finite());
+        cands.sort_by(|a, b| {
+            b.log_score
+                .total_cmp(&a.log_score)
+                .then(a.text.cmp(&b.text))
+        });
+        let rest = cands.get(keep..).map_or(f64::NEG_INFINITY, log_sum);
+        cands.truncate(keep);
+        Candidates { best: cands, rest }
+    }
+
+    /// Number of candidates kept.
+    pub fn len(&self) -> usize {
+        self.best.len()
+    }
+
+    /// True when no candidate was found.
+    pub fn is_empty(&self) -> bool {
+        self.best.is_empty()
+    }
+
+    /// The first `max`, each with its share of the probability of all the candidates,
+    /// written with `text`.
+    fn shared(&self, max: usize, text: impl Fn(&Candidate) -> String) -> Vec<Suggestion> {
+        let total = log_add(log_sum(&self.best), self.rest);
+        self.best
+            .iter()
+            .take(max)
+            .map(|c| Suggestion {
+                text: text(c),
+                score: (c.log_score - total).exp(),
+                source: c.source,
+            })
+            .collect()
+    }
+}
+
+/// `ln` of the summed probability of `cands`.
+fn log_sum(cands: &[Candidate]) -> f64 {
+    cands
+        .iter()
+        .fold(f64::NEG_INFINITY, |acc, c| log_add(acc, c.log_score))
 }
 
 /// `ln(e^a + e^b)`.
@@ -856,7 +946,7 @@ impl<'t> Corrector<'t> {
     /// Up to `max` corrections for `token`, best first, without context. See
     /// [`Corrector::suggest_in_context`].
     pub fn suggest(&self, token: &str, max: usize) -> Vec<Suggestion> {
-        self.suggest_with(token, None, None, None, None, max)
+        self.suggest_with(token, None, None, None, max)
     }
 
     /// Up to `max` corrections for `token`, best first, with `context` supplying the prior
@@ -871,7 +961,7 @@ impl<'t> Corrector<'t> {
         context: &dyn ContextModel,
         max: usize,
     ) -> Vec<Suggestion> {
-        self.suggest_with(token, prev, next, Some(context), None, max)
+        self.suggest_with(token, prev, next, Some(context), max)
     }
 
     /// A word broken in two by a space ("governme nts", "Th ey"): when `token` joined
@@ -922,7 +1012,7 @@ impl<'t> Corrector<'t> {
             return None;
         }
         let prior = |w: &str, id: Option<u32>| self.frequency_prior(w, id);
-        let own = merge(self.candidates(&folded, &case_cuts(token), &prior, true));
+        let own = merge(self.candidates_of(&folded, &case_cuts(token), &prior, true));
         let best_own = own
             .iter()
             .map(|c| c.log_score)
@@ -964,52 +1054,60 @@ impl<'t> Corrector<'t> {
         })
     }
 
-    /// Up to `max` corrections for `token` from the lexicon and from `document`, the
-    /// words of the text it comes from (without the flagged ones). A document word
-    /// within `max_distance` edits of the token is a candidate whether or not the lexicon
-    /// knows it, and adds [`CorrectConfig::document_weight`] times its share of the
-    /// document's words to its prior (raised to `prior_weight`, as the lexicon
-    /// frequency is), priced by the same channel as edits. The same as
-    /// [`Corrector::suggest`] when [`Corrector::document_explains`] is false.
+    /// The `keep` likeliest candidates for `token` without context, and the probability
+    /// of the others: what [`Corrector::suggest`] shares out ([`Corrector::share`]).
+    pub fn candidates(&self, token: &str, keep: usize) -> Candidates {
+        Candidates::of(self.gather(token, None, None, None), keep)
+    }
+
+    /// The first `max` of `candidates` (found for `token`) as suggestions, each with its
+    /// share of the probability of all the candidates.
+    pub fn share(&self, token: &str, candidates: &Candidates, max: usize) -> Vec<Suggestion> {
+        let shape = case_shape(token);
+        candidates.shared(max, |c| cased(token, shape, c))
+    }
+
+    /// Up to `max` corrections for `token` from its `candidates` ([`Corrector::candidates`])
+    /// and from `document`, the words of the text it comes from (without the flagged
+    /// ones), or `None` when no word of the document is within `max_distance` edits of
+    /// the token (then [`Corrector::share`] has the answer). A document word within reach
+    /// is a candidate whether or not the lexicon knows it, and adds
+    /// [`CorrectConfig::document_weight`] times its share of the document's words to its
+    /// prior (raised to `prior_weight`, as the lexicon frequency is), priced by the same
+    /// channel as edits.
     pub fn suggest_in_document(
         &self,
         token: &str,
-        document: &DocumentWords,
+        candidates: &Candidates,
+        document: &DocumentWords<'_>,
         max: usize,
-    ) -> Vec<Suggestion> {
-        self.suggest_with(token, None, None, None, Some(document), max)
-    }
-
-    /// Whether `document` has a word other than `token` within `max_distance` edits of
-    /// it, so that [`Corrector::suggest_in_document`] may differ from
-    /// [`Corrector::suggest`].
-    pub fn document_explains(&self, token: &str, document: &DocumentWords) -> bool {
+    ) -> Option<Vec<Suggestion>> {
+        if self.config.document_weight <= 0.0 || !self.suggestible(token) {
+            return None;
+        }
         let query: Vec<char> = fold_case(token).chars().collect();
-        let mut near = document.near(&query, self.config.max_distance);
-        near.next().is_some()
+        let near = document.near(&query, self.config.max_distance);
+        if near.is_empty() {
+            return None;
+        }
+        let weight = self.config.document_weight / document.uses as f64;
+        let mut cands = candidates.best.clone();
+        cands.extend(near.into_iter().map(|n| Candidate {
+            log_score: self.config.prior_weight * (weight * f64::from(n.uses)).ln()
+                - self.channel.cost(&query, &n.chars),
+            text: n.word,
+            source: SuggestionSource::Document,
+        }));
+        let keep = cands.len();
+        let mut with_document = Candidates::of(cands, keep);
+        with_document.rest = candidates.rest;
+        Some(self.share(token, &with_document, max))
     }
 
-    /// The document's words near a case-folded token as candidates.
-    fn document_candidates(
-        &self,
-        folded: &str,
-        document: &DocumentWords,
-        out: &mut Vec<Candidate>,
-    ) {
-        let weight = self.config.document_weight;
-        if weight <= 0.0 || document.uses == 0 {
-            return;
-        }
-        let total = document.uses as f64;
-        let query: Vec<char> = folded.chars().collect();
-        for (word, chars, n) in document.near(&query, self.config.max_distance) {
-            let prior = self.config.prior_weight * (weight * f64::from(n) / total).ln();
-            out.push(Candidate {
-                text: word.to_string(),
-                log_score: prior - self.channel.cost(&query, chars),
-                source: SuggestionSource::Document,
-            });
-        }
+    /// Whether `token` gets suggestions at all: it has a letter or digit and at most
+    /// [`MAX_TOKEN_CHARS`] characters.
+    fn suggestible(&self, token: &str) -> bool {
+        token.chars().count() <= MAX_TOKEN_CHARS && token.chars().any(char::is_alphanumeric)
     }
 
     fn suggest_with(
@@ -1018,13 +1116,26 @@ impl<'t> Corrector<'t> {
         prev: Option<&str>,
         next: Option<&str>,
         context: Option<&dyn ContextModel>,
-        document: Option<&DocumentWords>,
         max: usize,
     ) -> Vec<Suggestion> {
-        if max == 0
-            || token.chars().count() > MAX_TOKEN_CHARS
-            || !token.chars().any(char::is_alphanumeric)
-        {
+        if max == 0 {
+            return Vec::new();
+        }
+        let cands = Candidates::of(self.gather(token, prev, next, context), max);
+        self.share(token, &cands, max)
+    }
+
+    /// Every candidate for `token` from every source (not merged), with the prior
+    /// `context` gives (or frequency); none for a token that is not
+    /// [`Corrector::suggestible`].
+    fn gather(
+        &self,
+        token: &str,
+        prev: Option<&str>,
+        next: Option<&str>,
+        context: Option<&dyn ContextModel>,
+    ) -> Vec<Candidate> {
+        if !self.suggestible(token) {
             return Vec::new();
         }
         let folded = fold_case(token);
@@ -1035,14 +1146,11 @@ impl<'t> Corrector<'t> {
             ctx.unwrap_or_else(|| self.frequency_prior(w, id))
         };
         let frequency_prior = context.is_none();
-        let mut cands = self.candidates(&folded, &case_cuts(token), &prior, frequency_prior);
+        let mut cands = self.candidates_of(&folded, &case_cuts(token), &prior, frequency_prior);
         if folded.contains('-') && self.words().lookup(&folded).is_none() {
             cands.extend(self.hyphenated(&folded, &prior, frequency_prior));
         }
-        if let Some(document) = document {
-            self.document_candidates(&folded, document, &mut cands);
-        }
-        self.rank(cands, token, max)
+        cands
     }
 
     /// The frequency prior of a candidate: by its word id when known, else by its text
@@ -1080,7 +1188,7 @@ impl<'t> Corrector<'t> {
 
     /// Every candidate from every source for a case-folded token (not deduplicated);
     /// `case_cuts` are where the token's case turns to a capital ([`case_cuts`]).
-    fn candidates(
+    fn candidates_of(
         &self,
         folded: &str,
         case_cuts: &[usize],
@@ -1378,7 +1486,7 @@ impl<'t> Corrector<'t> {
                 }]);
                 continue;
             }
-            let mut c = merge(self.candidates(p, &[], prior, frequency_prior));
+            let mut c = merge(self.candidates_of(p, &[], prior, frequency_prior));
             c.sort_by(|a, b| {
                 b.log_score
                     .total_cmp(&a.log_score)
@@ -1414,12 +1522,6 @@ impl<'t> Corrector<'t> {
             }
         }
         out
-    }
-
-    /// Merges repeated candidates, normalises, sorts best first, truncates and cases.
-    fn rank(&self, cands: Vec<Candidate>, token: &str, max: usize) -> Vec<Suggestion> {
-        let shape = case_shape(token);
-        rank_by(cands, max, |c| cased(token, shape, c))
     }
 }
 
@@ -1479,25 +1581,7 @@ fn rank_by(
     max: usize,
     text: impl Fn(&Candidate) -> String,
 ) -> Vec<Suggestion> {
-    let mut cands = merge(cands);
-    cands.retain(|c| c.log_score.is_finite());
-    let total = cands
-        .iter()
-        .fold(f64::NEG_INFINITY, |acc, c| log_add(acc, c.log_score));
-    cands.sort_by(|a, b| {
-        b.log_score
-            .total_cmp(&a.log_score)
-            .then(a.text.cmp(&b.text))
-    });
-    cands.truncate(max);
-    cands
-        .iter()
-        .map(|c| Suggestion {
-            text: text(c),
-            score: (c.log_score - total).exp(),
-            source: c.source,
-        })
-        .collect()
+    Candidates::of(cands, max).shared(max, text)
 }
 
 /// Adds the probabilities of candidates with the same text; the source kept is the one
@@ -1840,48 +1924,60 @@ mod tests {
     fn a_document_lends_its_words_to_the_candidates() {
         let lex = sample_lexicon();
         let c = Corrector::new(&lex, None, CorrectConfig::default()).unwrap();
-        let mut doc = DocumentWords::new();
-        for w in "Eswatini said the Eswatini decade of memory".split(' ') {
-            doc.add(w);
-        }
-        assert_eq!(doc.len(), 6);
-        // A name the lexicon lacks, spelt right elsewhere in the document.
-        assert!(c.document_explains("Esvvatini", &doc));
+        let in_document = |token: &str, doc: &DocumentWords, max: usize| {
+            c.suggest_in_document(token, &c.candidates(token, 10), doc, max)
+        };
+        let doc: DocumentWords = "Eswatini said the ESWATINI decade of memory"
+            .split(' ')
+            .collect();
+        assert_eq!(doc.len(), 7);
+        // A name the lexicon lacks, spelt right elsewhere in the document (in any case).
         assert!(texts(&c.suggest("Esvvatini", 3))
             .iter()
             .all(|&t| t != "Eswatini"));
-        let s = c.suggest_in_document("Esvvatini", &doc, 3);
+        let s = in_document("Esvvatini", &doc, 3).unwrap();
         assert_eq!(s[0].text, "Eswatini");
         assert_eq!(s[0].source, SuggestionSource::Document);
         // A lexicon word the document uses gains on a commoner one as far away:
         // "cold" (800) beats "told" (2,500) for "oold" once the document is about it.
         assert_eq!(c.suggest("oold", 1)[0].text, "told");
-        let mut cold = DocumentWords::new();
-        for w in "cold cold weather and cold nights".split(' ') {
-            cold.add(w);
-        }
-        assert_eq!(c.suggest_in_document("oold", &cold, 1)[0].text, "cold");
+        let cold: DocumentWords = "cold cold weather and cold nights".split(' ').collect();
+        assert_eq!(in_document("oold", &cold, 1).unwrap()[0].text, "cold");
+        // A word's uses in any case count together.
+        let share = |words: &str| {
+            let doc: DocumentWords = words.split(' ').collect();
+            let s = in_document("oold", &doc, 5).unwrap();
+            s.iter().find(|s| s.text == "cold").unwrap().score
+        };
+        assert!(share("cold weather and COLD nights") > share("cold weather and warm nights"));
         // Far words, the token itself and words without letters lend nothing.
-        let mut far = DocumentWords::new();
-        for w in ["Esvvatini", "architecture", "1990", ""] {
-            far.add(w);
-        }
+        let far = DocumentWords::from_iter(["Esvvatini", "architecture", "1990", ""]);
         assert_eq!(far.len(), 2);
-        assert!(!c.document_explains("Esvvatini", &far));
-        assert_eq!(
-            c.suggest_in_document("Esvvatini", &far, 5),
-            c.suggest("Esvvatini", 5)
-        );
-        // With no weight the document changes nothing.
+        assert_eq!(in_document("Esvvatini", &far, 5), None);
+        // Nor does any document with no weight.
         let off = CorrectConfig {
             document_weight: 0.0,
             ..CorrectConfig::default()
         };
         let c0 = Corrector::new(&lex, None, off).unwrap();
         assert_eq!(
-            c0.suggest_in_document("oold", &cold, 3),
-            c0.suggest("oold", 3)
+            c0.suggest_in_document("oold", &c0.candidates("oold", 5), &cold, 3),
+            None
         );
+    }
+
+    #[test]
+    fn kept_candidates_share_as_suggest_does() {
+        let lex = sample_lexicon();
+        let th = sample_thesaurus();
+        let c = Corrector::new(&lex, Some(&th), CorrectConfig::default()).unwrap();
+        for token in ["recieve", "shelp", "alot", "oold", "Pdwellnt", "xyzzy", ""] {
+            for max in [1, 3, 10] {
+                let kept = c.candidates(token, max);
+                assert!(kept.len() <= max);
+                assert_eq!(c.share(token, &kept, max), c.suggest(token, max), "{token}");
+            }
+        }
     }
 
     #[test]
