@@ -251,6 +251,34 @@ impl Model {
     /// As [`Model::load`], without [`Error::Io`].
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Model> {
         let model: Model = model_file::decode(FileKind::Model, path, bytes)?;
+        Model::checked(path, model)
+    }
+
+    /// Loads a model to calibrate it again (`garbled calibrate`): as [`Model::load`],
+    /// except that weights fitted for another build's features, a different number of
+    /// them, are dropped instead of refused, since calibrating replaces them. A model
+    /// from a build with other features can then be brought up to date.
+    ///
+    /// # Errors
+    ///
+    /// As [`Model::load`].
+    pub fn load_to_recalibrate(path: &Path) -> Result<Model> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let mut model: Model = model_file::decode(FileKind::Model, path, &bytes)?;
+        let stale = |c: &Option<Calibration>, features: usize| {
+            c.as_ref().is_some_and(|c| c.weights.len() != features)
+        };
+        if stale(&model.calibration, crate::features::NUM_FEATURES) {
+            model.calibration = None;
+        }
+        if stale(&model.realword, crate::realword::NUM_FEATURES) {
+            model.realword = None;
+        }
+        Model::checked(path, model)
+    }
+
+    /// `model`, decoded from `path`, if its parts are sound.
+    fn checked(path: &Path, model: Model) -> Result<Model> {
         let calibration = model.calibration.as_ref().map_or(Ok(()), |c| c.validate());
         let word_lm = model.word_lm.as_ref().map_or(Ok(()), WordLm::validate);
         let realword = model

@@ -352,3 +352,43 @@ fn bad_arpa_files_give_one_line_errors() {
     ])
     .fails_with(&["--context-arpa", "counts shard", "garbled merge"]);
 }
+
+/// A model calibrated by a build with other features (another number of weights) is
+/// refused by the commands that score, with a pointer to `garbled calibrate`, and
+/// `calibrate` brings it up to date.
+#[test]
+fn a_model_calibrated_for_other_features_is_recalibrated() {
+    let dir = Dir::new();
+    let tiny = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tiny.garbled");
+    let mut model = garbled::Model::load(&tiny).unwrap();
+    let mut stale = model.calibration().unwrap().clone();
+    stale.weights.push(0.0);
+    model.set_calibration(stale);
+    let path = dir.path("stale.garbled");
+    model.save(&path).unwrap();
+    let text = dir.write("t.txt", "The council met.\n");
+    dir.run(&["check", "--model", t(&path), t(&text)])
+        .fails_with(&["stale.garbled", "run `garbled calibrate` again"]);
+    let (a, b) = (fixture("corpus-a.txt"), fixture("corpus-b.txt"));
+    let fresh = dir.path("fresh.garbled");
+    dir.run(&[
+        "calibrate",
+        "-q",
+        "--model",
+        t(&path),
+        "--out",
+        t(&fresh),
+        &a,
+        &b,
+    ])
+    .success();
+    let recalibrated = garbled::Model::load(&fresh).expect("recalibrated for this build");
+    let weights = recalibrated.calibration().unwrap().weights.len();
+    assert_eq!(weights, garbled::features::NUM_FEATURES);
+    dir.run(&["check", "--model", t(&fresh), t(&text)])
+        .success();
+    // Other damage is still refused.
+    let junk = dir.write("junk.garbled", "not a model");
+    dir.run(&["calibrate", "--model", t(&junk), "--out", t(&fresh), &a])
+        .fails_with(&["junk.garbled"]);
+}

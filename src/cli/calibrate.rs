@@ -91,7 +91,7 @@ pub fn calibrate_model(
 
 /// Runs `garbled calibrate`.
 pub fn run(args: Args) -> Result<Outcome> {
-    let mut model = Model::load(&args.model)
+    let mut model = Model::load_to_recalibrate(&args.model)
         .with_context(|| format!("loading model {}", args.model.display()))?;
     calibrate_model(&mut model, &args.text, &args.options, args.jobs)?;
     model
