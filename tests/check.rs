@@ -457,8 +457,17 @@ fn bad_inputs_give_one_line_errors() {
         .fails_with(&["m.bin", "not a garbled model"]);
 }
 
+/// The indented lines under the first line of `out` that contains `header`.
+fn section<'a>(out: &'a str, header: &str) -> Vec<&'a str> {
+    out.lines()
+        .skip_while(|l| !l.contains(header))
+        .skip(1)
+        .take_while(|l| l.starts_with("    "))
+        .collect()
+}
+
 #[test]
-fn explain_shows_per_character_surprisal() {
+fn explain_shows_per_character_surprisal_and_the_log_odds() {
     let dir = Dir::new();
     let out = dir
         .run(&["check", "--explain", "Pdwellnt"])
@@ -468,11 +477,27 @@ fn explain_shows_per_character_surprisal() {
     assert!(out.contains("surprisal per symbol"), "{out}");
     assert!(out.contains("</w>"), "{out}");
     // One line per character and one for the word end, after the header.
-    let rows = out
-        .lines()
-        .skip_while(|l| !l.contains("surprisal per symbol"))
-        .skip(1);
-    assert_eq!(rows.count(), 9, "{out}");
+    assert_eq!(section(&out, "surprisal per symbol").len(), 9, "{out}");
+    // The features' terms add up to the log-odds of the probability reported (for a
+    // word whose probability is far from 0 and 1, so the sum is tested).
+    let out = dir
+        .run(&["check", "--explain", "furing"])
+        .success()
+        .stdout();
+    let p: f64 = out["furing: P(corrupted) = ".len()..]
+        .split(' ')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a probability");
+    let terms = section(&out, "log-odds by feature");
+    assert!(terms.iter().any(|t| t.contains("bias")), "{out}");
+    let sum: f64 = terms
+        .iter()
+        .map(|t| t.rsplit('=').next().unwrap().trim().parse::<f64>().unwrap())
+        .sum();
+    assert!(p > 0.05 && p < 0.95, "{out}");
+    let from_terms = 1.0 / (1.0 + (-sum).exp());
+    assert!((from_terms - p).abs() < 1e-3, "{from_terms} vs {p}\n{out}");
 }
 
 #[test]

@@ -261,6 +261,23 @@ fn explain(checker: &Checker<'_>, model: &Model, words: &[String]) -> Result<Out
             let bar = "#".repeat((bits.max(0.0) * 2.0).round() as usize);
             writeln!(out, "    {sym:>8} {bits:6.2} {bar}")?;
         }
+        if let Some(calibration) = model.calibration() {
+            writeln!(
+                out,
+                "  log-odds by feature (value x weight), largest first:"
+            )?;
+            let mut terms: Vec<(&str, f32, f32)> = garbled::features::FEATURE_NAMES
+                .iter()
+                .zip(e.features)
+                .zip(&calibration.weights)
+                .filter(|((_, x), _)| *x != 0.0)
+                .map(|((&name, x), &w)| (name, x, w))
+                .collect();
+            terms.sort_by(|a, b| (b.1 * b.2).abs().total_cmp(&(a.1 * a.2).abs()));
+            for (name, x, w) in terms {
+                writeln!(out, "    {name:<40} {x:7.3} x {w:7.3} = {:+7.3}", x * w)?;
+            }
+        }
     }
     Ok(Outcome::Ok)
 }
