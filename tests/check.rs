@@ -368,6 +368,30 @@ fn several_files_keep_their_order_and_stdin_works() {
     assert_eq!(r.path, "-");
 }
 
+/// A directory argument stands for every file under it, in name order; an empty one is
+/// reported, not passed over in silence.
+#[test]
+fn a_directory_is_checked_file_by_file() {
+    let dir = Dir::new();
+    std::fs::create_dir_all(dir.path("docs/a")).unwrap();
+    dir.write("docs/b.txt", "The minister shelp the plan.\n");
+    dir.write("docs/a/c.txt", "Teh plan was ready.\n");
+    let docs = dir.path("docs");
+    let out = dir
+        .run(&["check", docs.to_str().unwrap()])
+        .success()
+        .stdout();
+    let paths: Vec<String> = reports(&out).into_iter().map(|r| r.path).collect();
+    let under = |rel: &str| docs.join(rel).display().to_string();
+    assert_eq!(paths, [under("a/c.txt"), under("b.txt")]);
+    std::fs::create_dir(dir.path("none")).unwrap();
+    let run = dir
+        .run(&["check", dir.path("none").to_str().unwrap()])
+        .success();
+    assert!(run.stderr().contains("holds no files"), "{}", run.stderr());
+    assert!(run.stdout().is_empty());
+}
+
 #[test]
 fn empty_input_gives_a_valid_empty_report() {
     let dir = Dir::new();

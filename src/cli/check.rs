@@ -37,7 +37,8 @@ pub enum Color {
 /// Arguments of `garbled check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files to check; `-` or nothing for standard input.
+    /// Files to check (a directory: every file under it, in name order); `-` or nothing
+    /// for standard input.
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
     #[command(flatten)]
@@ -135,11 +136,21 @@ pub fn run(args: Args) -> Result<Outcome> {
         Color::Never => false,
         Color::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none(),
     };
-    let inputs: Vec<PathBuf> = if args.files.is_empty() {
-        vec![PathBuf::from("-")]
-    } else {
-        args.files.clone()
-    };
+    let mut inputs: Vec<PathBuf> = Vec::new();
+    for file in &args.files {
+        if file.as_os_str() == "-" || !file.is_dir() {
+            inputs.push(file.clone());
+        } else {
+            let files = garbled::corpus::files_of(file)?;
+            if files.is_empty() {
+                eprintln!("garbled: warning: {} holds no files", file.display());
+            }
+            inputs.extend(files);
+        }
+    }
+    if args.files.is_empty() {
+        inputs.push(PathBuf::from("-"));
+    }
     let render = |path: &Path, sink: &mut dyn Write| -> Result<(bool, Vec<String>)> {
         let name = path.display().to_string();
         let reader: Box<dyn Read + Send> = if name == "-" {
