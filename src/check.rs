@@ -277,7 +277,10 @@ impl<'m> Checker<'m> {
     /// probability is multiplied by how much likelier the word model finds it next to
     /// the previous and next words than on its own ([`CONTEXT_WEIGHT`]), and the
     /// probabilities of the candidates weighed are shared again among them, so their sum
-    /// is unchanged. A flag with no neighbour in its run of words keeps its order.
+    /// is unchanged. A split ("months old") is weighed against its words apart, as the
+    /// corrector priced it, so the pair it makes counts too ("monthsold in" is "months
+    /// old in", though "sold in" is as common as "old in"). A flag with no neighbour in
+    /// its run of words keeps its order.
     fn rerank_in_context(&self, text: &str, tokens: &[Token], flags: &mut [Flag]) {
         let max = self.options.max_suggestions;
         for flag in flags.iter_mut() {
@@ -364,7 +367,8 @@ fn rerank(lm: &WordLm, prev: Option<u64>, next: Option<u64>, suggestions: &mut [
             window.extend(prev);
             window.extend(&words);
             window.extend(next);
-            let fit = f64::from(lm.log2_window(&window) - lm.log2_window(&words));
+            let alone: f32 = words.iter().map(|&w| lm.log2_window(&[w])).sum();
+            let fit = f64::from(lm.log2_window(&window) - alone);
             // A rounded-off share still has a little weight.
             s.score.max(1e-5).ln() + CONTEXT_WEIGHT * fit * std::f64::consts::LN_2
         })
@@ -413,6 +417,31 @@ mod tests {
         let mut alone = vec![suggestion("even", 0.7), suggestion("been", 0.2)];
         rerank(&lm, None, None, &mut alone);
         assert_eq!(alone, [suggestion("even", 0.7), suggestion("been", 0.2)]);
+    }
+
+    /// A split is weighed with the pair it makes, not only with its neighbours: the
+    /// corrector priced it as two words apart.
+    #[test]
+    fn a_split_is_weighed_with_its_own_pair() {
+        let ngrams = [
+            "children",
+            "months",
+            "month",
+            "old",
+            "sold",
+            "in",
+            "months old",
+            "old in",
+            "sold in",
+        ]
+        .iter()
+        .map(|w| (w.to_string(), if w.contains(' ') { 50 } else { 100 }));
+        let lm = WordLm::estimate(ContextCounts::from_ngrams(&WordCounts::from_pairs(ngrams)));
+        // Only the next word known, and "sold in" as common as "old in": the pair inside
+        // "months old" decides.
+        let mut s = vec![suggestion("month sold", 0.6), suggestion("months old", 0.4)];
+        rerank(&lm, None, Some(word_key("in")), &mut s);
+        assert_eq!(s[0].text, "months old", "{s:?}");
     }
 
     #[test]
