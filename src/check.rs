@@ -11,7 +11,7 @@ use crate::realword::{RealwordDetector, DEFAULT_REALWORD_THRESHOLD};
 use crate::report::{round4, Flag, FlagKind, Report, Suggestion};
 use crate::score::{AllowList, Scorer, TextScore, WordScore, DEFAULT_THRESHOLD};
 use crate::tokenize::{self, Token, TokenKind};
-use crate::wordlm::{breaks_run, folded_word_key, WordLm};
+use crate::wordlm::{breaks_run, folded_word_key, is_pause, WordLm};
 
 /// The count a user's word gets as a correction candidate: the frequency of a moderately
 /// common word, so it wins against rare lexicon words at the same distance but not
@@ -287,7 +287,7 @@ impl<'m> Checker<'m> {
             if let Some(lm) = self.context.filter(|_| flag.suggestions.len() > 1) {
                 let at = tokens.partition_point(|t| t.start < flag.start);
                 if tokens.get(at).is_some_and(|t| t.end == flag.end) {
-                    let (prev, next) = neighbours(tokens, at);
+                    let (prev, next) = neighbours(text, tokens, at);
                     let key = |t: &Token| folded_word_key(t.text(text));
                     rerank(lm, prev.map(key), next.map(key), &mut flag.suggestions);
                 }
@@ -340,14 +340,22 @@ fn plain(suggestions: Vec<crate::correct::Suggestion>) -> Vec<Suggestion> {
         .collect()
 }
 
-/// The words next to the word token `at` in its run of words ([`breaks_run`]).
-fn neighbours(tokens: &[Token], at: usize) -> (Option<&Token>, Option<&Token>) {
-    let prev = at
-        .checked_sub(1)
-        .filter(|_| !breaks_run(&tokens[at]))
-        .and_then(|i| tokens.get(i))
+/// The words next to the word token `at` of `text` in its run of words
+/// ([`breaks_run`]).
+fn neighbours<'t>(
+    text: &str,
+    tokens: &'t [Token],
+    at: usize,
+) -> (Option<&'t Token>, Option<&'t Token>) {
+    let heard = |t: &&Token| !is_pause(t, text);
+    let prev = (!breaks_run(&tokens[at], text))
+        .then(|| tokens[..at].iter().rev().find(heard))
+        .flatten()
         .filter(|t| t.kind == TokenKind::Word);
-    let next = tokens.get(at + 1).filter(|t| !breaks_run(t));
+    let next = tokens[at + 1..]
+        .iter()
+        .find(heard)
+        .filter(|t| !breaks_run(t, text));
     (prev, next)
 }
 
@@ -445,18 +453,24 @@ mod tests {
     }
 
     #[test]
-    fn neighbours_stop_at_punctuation_and_sentence_starts() {
-        let text = "He has veen there. Then, veen";
+    fn neighbours_stop_at_punctuation_and_sentence_starts_but_not_at_commas() {
+        let text = "He has veen there. Then, veen; so wnet, 5, on";
         let tokens: Vec<Token> = tokenize::tokenize(text).collect();
         let at = |w: &str| tokens.iter().position(|t| t.text(text) == w).unwrap();
         let words = |(p, n): (Option<&Token>, Option<&Token>)| {
             (p.map(|t| t.text(text)), n.map(|t| t.text(text)))
         };
+        let around = |w: &str| words(neighbours(text, &tokens, at(w)));
+        assert_eq!(around("veen"), (Some("has"), Some("there")));
+        // A sentence start has no word before it; a comma is read through, a semicolon
+        // and a number are not.
+        assert_eq!(around("Then"), (None, Some("veen")));
+        let second = tokens.iter().rposition(|t| t.text(text) == "veen").unwrap();
         assert_eq!(
-            words(neighbours(&tokens, at("veen"))),
-            (Some("has"), Some("there"))
+            words(neighbours(text, &tokens, second)),
+            (Some("Then"), None)
         );
-        assert_eq!(words(neighbours(&tokens, at("Then"))), (None, None));
-        assert_eq!(words(neighbours(&tokens, tokens.len() - 1)), (None, None));
+        assert_eq!(around("wnet"), (Some("so"), None));
+        assert_eq!(around("on"), (None, None));
     }
 }

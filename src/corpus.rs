@@ -140,7 +140,7 @@ pub enum CountUnit {
     /// Case-folded words.
     #[default]
     Words,
-    /// Word n-grams of orders 1 to `n` inside unbroken runs of words
+    /// Word n-grams of orders 1 to `n` inside runs of words
     /// ([`crate::wordlm::for_each_run`]), keyed as folded words joined by single spaces.
     /// In a frequency list an entry of up to `n` words is one n-gram.
     Ngrams(usize),

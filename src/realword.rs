@@ -1002,7 +1002,7 @@ impl<'m> RealwordDetector<'m> {
             uses: DocumentUses::with_capacity(tokens.len() / 2),
             scratch: Scratch::default(),
         };
-        for_each_run_of(tokens.iter().copied(), |run| {
+        for_each_run_of(text, tokens.iter().copied(), |run| {
             words.count += run.len();
             let start = words.keys.len();
             for t in run {

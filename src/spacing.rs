@@ -162,7 +162,7 @@ impl<'m> Spacing<'m> {
     ) -> Vec<BrokenWord> {
         let mut found = Vec::new();
         let mut keys = Vec::new();
-        for_each_run_of(tokens.iter().copied(), |run| {
+        for_each_run_of(text, tokens.iter().copied(), |run| {
             keys.clear();
             keys.extend(run.iter().map(|t| folded_word_key(t.text(text))));
             self.find_in_run(text, run, &keys, threshold, &skip, &mut found);

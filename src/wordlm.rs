@@ -10,8 +10,9 @@
 //!
 //! [`ContextCounts`] holds weighted counts of word n-grams of orders 1 to [`MAX_ORDER`],
 //! keyed by a stable 64-bit hash of the case-folded words (FNV-1a, then one mixing step
-//! per word). They come from running text (every unbroken run of words inside a
-//! sentence; any other token, punctuation included, breaks the run) and from word-pair
+//! per word). They come from running text (every run of words inside a sentence with
+//! nothing but spaces and commas between them; any other token, other punctuation
+//! included, breaks the run: [`for_each_run`]) and from word-pair
 //! lists (frequency lists whose entries have two or three words). Counts are sums, so
 //! shards merge exactly, as the word lexicon does. A hash collision between two n-grams
 //! of one order is possible in principle; at 64 bits it is not a practical concern for
@@ -70,25 +71,38 @@ pub const MAX_ORDER: usize = 3;
 /// Pairs per stage in [`WordLm::log2_pairs`].
 const PAIR_CHUNK: usize = 32;
 
-/// Calls `f` with every maximal run of consecutive word tokens of `text`: a run ends at
-/// any other token (punctuation, number, URL, ...) and before a word that starts a
-/// sentence or line. Training counts n-grams inside runs and checking takes a word's
+/// Calls `f` with every maximal run of word tokens of `text` with nothing but spaces
+/// and commas between them: a run ends at any other token (other punctuation, number,
+/// URL, ...) and before a word that starts a sentence or line. A comma is a pause, not
+/// a break: "deposits, and the mines" reads on as "deposits and the mines" does, and
+/// the word models' sources (speech transcripts, n-gram lists) carry no commas between
+/// their words. Training counts n-grams inside runs and checking takes a word's
 /// neighbours from its run, so both see the same contexts.
 pub fn for_each_run(text: &str, f: impl FnMut(&[Token])) {
-    for_each_run_of(tokenize::tokenize(text), f);
+    for_each_run_of(text, tokenize::tokenize(text), f);
 }
 
-/// Whether `token` ends the run of words before it ([`for_each_run`]): any token but a
-/// word does, and so does a word that starts a sentence.
-pub fn breaks_run(token: &Token) -> bool {
-    token.kind != TokenKind::Word || token.sentence_start
+/// Whether `token` of `text` ends the run of words before it ([`for_each_run`]): any
+/// token but a word or a comma does, and so does a word that starts a sentence.
+pub fn breaks_run(token: &Token, text: &str) -> bool {
+    token.sentence_start || (token.kind != TokenKind::Word && !is_pause(token, text))
 }
 
-/// [`for_each_run`] over the tokens of a text already tokenized (all of them, in order).
-pub fn for_each_run_of(tokens: impl IntoIterator<Item = Token>, mut f: impl FnMut(&[Token])) {
+/// Whether `token` of `text` is a comma, which a run of words reads through.
+pub fn is_pause(token: &Token, text: &str) -> bool {
+    token.kind == TokenKind::Punct && token.text(text) == ","
+}
+
+/// [`for_each_run`] over the tokens of `text`, already tokenized (all of them, in
+/// order).
+pub fn for_each_run_of(
+    text: &str,
+    tokens: impl IntoIterator<Item = Token>,
+    mut f: impl FnMut(&[Token]),
+) {
     let mut run: Vec<Token> = Vec::new();
     for token in tokens {
-        if breaks_run(&token) && !run.is_empty() {
+        if breaks_run(&token, text) && !run.is_empty() {
             f(&run);
             run.clear();
         }
@@ -1104,8 +1118,8 @@ mod tests {
     }
 
     #[test]
-    fn runs_break_at_punctuation_and_sentence_starts() {
-        let text = "He came from the city, then left. Rain fell\nNext line 42 here";
+    fn runs_break_at_punctuation_and_sentence_starts_but_not_at_commas() {
+        let text = "He came from the city, then left. Rain fell\nNext line 42 here; now";
         let mut runs = Vec::new();
         for_each_run(text, |run| {
             runs.push(
@@ -1118,11 +1132,11 @@ mod tests {
         assert_eq!(
             runs,
             [
-                "He came from the city",
-                "then left",
+                "He came from the city then left",
                 "Rain fell",
                 "Next line",
-                "here"
+                "here",
+                "now"
             ]
         );
     }
