@@ -717,6 +717,12 @@ fn log_sum(cands: &[Candidate]) -> f64 {
         .fold(f64::NEG_INFINITY, |acc, c| log_add(acc, c.log_score))
 }
 
+/// Whether `piece` may be one of the two words a token splits into: it has two or more
+/// characters, or it is "a" or "i" (the other single letters are slips, not words).
+pub(crate) fn stands_alone(piece: &str) -> bool {
+    piece.chars().nth(1).is_some() || piece == "a" || piece == "i"
+}
+
 /// `ln(e^a + e^b)`.
 fn log_add(a: f64, b: f64) -> f64 {
     let (hi, lo) = if a >= b { (a, b) } else { (b, a) };
@@ -1445,8 +1451,7 @@ impl<'t> Corrector<'t> {
         for (at, _) in folded.char_indices().skip(1) {
             let (l, r) = folded.split_at(at);
             let ok = |p: &str| {
-                let short = p.chars().nth(1).is_none();
-                (!short || p == "a" || p == "i")
+                stands_alone(p)
                     && p.chars().any(char::is_alphabetic)
                     && self.words().lookup(p).is_some()
             };

@@ -882,16 +882,11 @@ impl<'m> RealwordDetector<'m> {
         token: &str,
     ) -> Option<(String, f32)> {
         let folded = fold_case(token);
-        let keys = &words.keys[judged.run.clone()];
-        let at = judged.position;
-        let reach = self.lm.order().max(2) - 1;
-        let (from, to) = (at.saturating_sub(reach), (at + reach + 1).min(keys.len()));
-        let base = self.lm.log2_window(&keys[from..to]);
-        let piece = |p: &str| {
-            let key = word_key(p);
-            (p.chars().nth(1).is_some() || p == "a" || p == "i") && self.lm.knows(key)
-        };
-        let mut window = Vec::with_capacity(to - from + 1);
+        let position = judged.position;
+        let (keys, at) = self.window(&words.keys[judged.run.clone()], position, position + 1);
+        let base = self.lm.log2_window(keys);
+        let piece = |p: &str| crate::correct::stands_alone(p) && self.lm.knows(word_key(p));
+        let mut window = Vec::with_capacity(keys.len() + 1);
         folded
             .char_indices()
             .skip(1)
@@ -899,9 +894,9 @@ impl<'m> RealwordDetector<'m> {
             .filter(|(l, r)| piece(l) && piece(r))
             .map(|(l, r)| {
                 window.clear();
-                window.extend_from_slice(&keys[from..at]);
+                window.extend_from_slice(&keys[..at]);
                 window.extend([word_key(l), word_key(r)]);
-                window.extend_from_slice(&keys[at + 1..to]);
+                window.extend_from_slice(&keys[at + 1..]);
                 (format!("{l} {r}"), self.lm.log2_window(&window) - base)
             })
             .max_by(|a, b| a.1.total_cmp(&b.1))
