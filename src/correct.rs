@@ -184,7 +184,11 @@ pub const DEFAULT_DOCUMENT_WEIGHT: f64 = 0.3;
 /// Kuhn and De Mori, IEEE PAMI 1990).
 ///
 /// Words are kept as written, borrowed from the text: most documents are read for a
-/// flag or two, so the words are only case-folded and compared when a flag asks.
+/// flag or two, so the words are case-folded only when a flag first asks, and sorted
+/// by length then. A long, badly damaged text has thousands of flags and tens of
+/// thousands of distinct words: each flag compares itself only with the words of about
+/// its length whose letters it nearly shares, and computes the edit distance only to
+/// those.
 #[derive(Debug, Clone, Default)]
 pub struct DocumentWords<'t> {
     /// Word as written -> index in `words`.
@@ -193,6 +197,34 @@ pub struct DocumentWords<'t> {
     words: Vec<(&'t str, u32)>,
     /// Uses of all the words.
     uses: u64,
+    /// The words case-folded, by length (built on the first question).
+    folded: std::cell::OnceCell<FoldedWords>,
+}
+
+/// The distinct case-folded words of a [`DocumentWords`] with their uses, grouped by
+/// length: `by_length[n]` holds indices into `words` of words of `n` characters.
+#[derive(Debug, Clone, Default)]
+struct FoldedWords {
+    words: Vec<FoldedWord>,
+    by_length: Vec<Vec<u32>>,
+}
+
+#[derive(Debug, Clone)]
+struct FoldedWord {
+    text: String,
+    chars: Vec<char>,
+    letters: u64,
+    uses: u32,
+}
+
+/// The set of a word's characters, each hashed to one of 64 bits. An edit adds or
+/// removes at most one character of the set and a substitution changes two, so two
+/// words `k` edits apart differ in at most `2k` bits: most pairs of words are told
+/// apart by that alone, without the edit distance.
+fn letter_set(chars: &[char]) -> u64 {
+    chars.iter().fold(0, |set, &c| {
+        set | 1 << ((u32::from(c).wrapping_mul(0x9E37_79B1)) >> 26)
+    })
 }
 
 impl<'t> FromIterator<&'t str> for DocumentWords<'t> {
@@ -206,9 +238,9 @@ impl<'t> FromIterator<&'t str> for DocumentWords<'t> {
 }
 
 /// A word of the document near a token: case-folded, its `char`s and its uses.
-struct NearWord {
-    word: String,
-    chars: Vec<char>,
+struct NearWord<'a> {
+    word: &'a str,
+    chars: &'a [char],
     uses: u32,
 }
 
@@ -224,6 +256,7 @@ impl<'t> DocumentWords<'t> {
             return;
         }
         self.uses += 1;
+        self.folded.take();
         match self.index.get(word) {
             Some(&i) => self.words[i].1 += 1,
             None => {
@@ -243,31 +276,56 @@ impl<'t> DocumentWords<'t> {
         self.words.is_empty()
     }
 
-    /// The case-folded words other than `query` (case-folded `char`s) within `k` edits
-    /// of it, with their uses in any case.
-    fn near(&self, query: &[char], k: usize) -> Vec<NearWord> {
-        let mut near: Vec<NearWord> = Vec::new();
-        let mut chars = Vec::new();
-        for &(written, uses) in &self.words {
-            if written.chars().count().abs_diff(query.len()) > k {
-                continue;
-            }
-            let folded = fold_case(written);
-            chars.clear();
-            chars.extend(folded.chars());
-            if chars == query || osa_distance_within(query, &chars, k).is_none() {
-                continue;
-            }
-            match near.iter_mut().find(|n| n.chars == chars) {
-                Some(n) => n.uses += uses,
-                None => near.push(NearWord {
-                    word: folded.into_owned(),
-                    chars: chars.clone(),
+    /// The distinct case-folded words, their uses in any case summed.
+    fn folded(&self) -> &FoldedWords {
+        self.folded.get_or_init(|| {
+            let mut folded = FoldedWords::default();
+            let mut at: rustc_hash::FxHashMap<String, usize> = Default::default();
+            for &(written, uses) in &self.words {
+                let text = fold_case(written).into_owned();
+                if let Some(&i) = at.get(&text) {
+                    folded.words[i].uses += uses;
+                    continue;
+                }
+                let chars: Vec<char> = text.chars().collect();
+                let n = chars.len();
+                if folded.by_length.len() <= n {
+                    folded.by_length.resize_with(n + 1, Vec::new);
+                }
+                folded.by_length[n].push(folded.words.len() as u32);
+                at.insert(text.clone(), folded.words.len());
+                folded.words.push(FoldedWord {
+                    letters: letter_set(&chars),
+                    text,
+                    chars,
                     uses,
-                }),
+                });
             }
-        }
-        near
+            folded
+        })
+    }
+
+    /// The case-folded words other than `query` (case-folded `char`s) within `k` edits
+    /// of it.
+    fn near(&self, query: &[char], k: usize) -> Vec<NearWord<'_>> {
+        let folded = self.folded();
+        let letters = letter_set(query);
+        let lengths = query.len().saturating_sub(k)..=query.len() + k;
+        lengths
+            .filter_map(|n| folded.by_length.get(n))
+            .flatten()
+            .map(|&i| &folded.words[i as usize])
+            .filter(|w| {
+                (w.letters ^ letters).count_ones() as usize <= 2 * k
+                    && w.chars != query
+                    && osa_distance_within(query, &w.chars, k).is_some()
+            })
+            .map(|w| NearWord {
+                word: &w.text,
+                chars: &w.chars,
+                uses: w.uses,
+            })
+            .collect()
     }
 }
 
@@ -1100,8 +1158,8 @@ impl<'t> Corrector<'t> {
         let mut cands = candidates.best.clone();
         cands.extend(near.into_iter().map(|n| Candidate {
             log_score: self.config.prior_weight * (weight * f64::from(n.uses)).ln()
-                - self.channel.cost(&query, &n.chars),
-            text: n.word,
+                - self.channel.cost(&query, n.chars),
+            text: n.word.to_string(),
             source: SuggestionSource::Document,
         }));
         let keep = cands.len();
@@ -1969,6 +2027,30 @@ mod tests {
             c0.suggest_in_document("oold", &c0.candidates("oold", 5), &cold, 3),
             None
         );
+    }
+
+    proptest::proptest! {
+        /// The words a document offers near a token are exactly those within `k` edits:
+        /// the length groups and the letter sets only skip words that are further.
+        #[test]
+        fn document_words_near_a_token_are_all_those_within_reach(
+            words in proptest::collection::vec("[abcdeE]{1,7}", 1..40),
+            query in "[abcde]{1,7}",
+            k in 0usize..3,
+        ) {
+            let doc: DocumentWords = words.iter().map(String::as_str).collect();
+            let q: Vec<char> = query.chars().collect();
+            let mut found: Vec<&str> = doc.near(&q, k).iter().map(|n| n.word).collect();
+            found.sort_unstable();
+            let mut want: Vec<String> = words.iter().map(|w| fold_case(w).into_owned()).collect();
+            want.sort_unstable();
+            want.dedup();
+            want.retain(|w| {
+                let w: Vec<char> = w.chars().collect();
+                w != q && osa_distance_within(&q, &w, k).is_some()
+            });
+            proptest::prop_assert_eq!(found, want);
+        }
     }
 
     #[test]
