@@ -402,9 +402,17 @@ mod tests {
         }
     }
 
+    /// A word model of these words (100 each) and pairs (50 each).
+    fn lm_of(ngrams: &[&str]) -> WordLm {
+        let counts = ngrams
+            .iter()
+            .map(|w| (w.to_string(), if w.contains(' ') { 50 } else { 100 }));
+        WordLm::estimate(ContextCounts::from_ngrams(&WordCounts::from_pairs(counts)))
+    }
+
     #[test]
     fn context_reorders_corrections_and_keeps_their_total() {
-        let ngrams = [
+        let lm = lm_of(&[
             "he",
             "has",
             "been",
@@ -412,10 +420,7 @@ mod tests {
             "there",
             "has been",
             "been there",
-        ]
-        .iter()
-        .map(|w| (w.to_string(), if w.contains(' ') { 50 } else { 100 }));
-        let lm = WordLm::estimate(ContextCounts::from_ngrams(&WordCounts::from_pairs(ngrams)));
+        ]);
         let key = |w: &str| Some(word_key(w));
         let mut s = vec![suggestion("even", 0.7), suggestion("been", 0.2)];
         rerank(&lm, key("has"), key("there"), &mut s);
@@ -431,7 +436,7 @@ mod tests {
     /// corrector priced it as two words apart.
     #[test]
     fn a_split_is_weighed_with_its_own_pair() {
-        let ngrams = [
+        let lm = lm_of(&[
             "children",
             "months",
             "month",
@@ -441,10 +446,7 @@ mod tests {
             "months old",
             "old in",
             "sold in",
-        ]
-        .iter()
-        .map(|w| (w.to_string(), if w.contains(' ') { 50 } else { 100 }));
-        let lm = WordLm::estimate(ContextCounts::from_ngrams(&WordCounts::from_pairs(ngrams)));
+        ]);
         // Only the next word known, and "sold in" as common as "old in": the pair inside
         // "months old" decides.
         let mut s = vec![suggestion("month sold", 0.6), suggestion("months old", 0.4)];

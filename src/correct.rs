@@ -1146,7 +1146,7 @@ impl<'t> Corrector<'t> {
         document: &DocumentWords<'_>,
         max: usize,
     ) -> Option<Vec<Suggestion>> {
-        if self.config.document_weight <= 0.0 || !self.suggestible(token) {
+        if self.config.document_weight <= 0.0 || document.is_empty() || !self.suggestible(token) {
             return None;
         }
         let query: Vec<char> = fold_case(token).chars().collect();
