@@ -39,7 +39,7 @@ use rustc_hash::FxHashMap;
 
 use crate::counts::fold_case;
 use crate::error::{Error, Result};
-use crate::wordlm::{ngram_key, word_key, BackOffLm, MAX_ORDER};
+use crate::wordlm::{ceilings_of, ngram_key, word_key, BackOffLm, MAX_ORDER};
 
 /// Reads the ARPA model in the file `path` (plain or gzip), keeping orders 1 to
 /// `max_order`, as [`read`] does.
@@ -115,6 +115,8 @@ struct Parser<'p> {
     weights: FxHashMap<u64, f32>,
     unknown: Option<f32>,
     keys: Vec<u64>,
+    /// Key of a pair → its words' keys, for the pair ceilings.
+    pair_words: FxHashMap<u64, [u64; 2]>,
 }
 
 impl<'p> Parser<'p> {
@@ -130,6 +132,7 @@ impl<'p> Parser<'p> {
             weights: FxHashMap::default(),
             unknown: None,
             keys: Vec::with_capacity(MAX_ORDER),
+            pair_words: FxHashMap::default(),
         }
     }
 
@@ -271,6 +274,9 @@ impl<'p> Parser<'p> {
             self.log2_joint(&keys[..order - 1]) + log2_p
         };
         let key = ngram_key(&keys);
+        if let [a, b] = keys[..] {
+            self.pair_words.insert(key, [a, b]);
+        }
         self.keys = keys;
         let slot = self.joint[order - 1]
             .entry(key)
@@ -335,10 +341,16 @@ impl<'p> Parser<'p> {
             v
         };
         let weights = sorted(std::mem::take(&mut self.weights));
+        let pair_ceilings = ceilings_of(
+            self.joint[1]
+                .iter()
+                .map(|(key, &p)| (self.pair_words[key], p)),
+        );
         Ok(BackOffLm {
             orders: self.joint.into_iter().map(sorted).collect(),
             weights,
             unknown: self.unknown,
+            pair_ceilings,
         })
     }
 }

@@ -30,7 +30,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 /// Format version written by this build, and the only one it reads.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// What kind of file a container holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -47,12 +47,17 @@
 //!
 //! Almost every word fits its context, and finding each alternative's exact gain costs
 //! a probe of the multi-megabyte pair table per held pair. So detection first bounds
-//! the decision: the word's own pairs exactly, each alternative's from the pair filter
-//! alone ([`WordLm::log2_pair_bound`]: exact for a pair the filter rules out, else
-//! the most probable pair of its filter block), which bounds every alternative's gain
-//! and how many of its pairs are held. The features are piecewise linear in those, so
-//! the largest log-odds any outcome could give is found at a few points
-//! (`RealwordDetector::max_logit`). It takes two steps, since a word's probability
+//! the decision: the word's own pairs exactly, and each alternative's from what the
+//! word types carry, without a look-up: a held pair is no more probable than the most
+//! probable pair its first word starts or its second word ends
+//! ([`WordLm::log2_pair_ceiling`]). That bounds every alternative's gain and how many
+//! of its pairs are held. The features are piecewise linear in those, so the largest
+//! log-odds any outcome could give is found at a few points
+//! (`RealwordDetector::max_logit`). About four judged words in five stop there on news
+//! text; the rest get the tighter bound of the pair filter
+//! ([`WordLm::log2_pair_bound`]: exact for a pair the filter rules out, else the lower
+//! of the ceiling and the most probable pair of its filter block), whose look-ups
+//! cost a cache miss each. Pruning takes two steps, since a word's probability
 //! depends on its document's suspects. First a word is passed over when even that
 //! bound, plus a margin for rounding, stays below the lower of the threshold and
 //! [`SUSPECT_PROBABILITY`]: it is no suspect. Once the suspects are known, their rate
@@ -206,6 +211,8 @@ struct Alternative {
     log2_p: f32,
     /// Its [`WordLm::log2_history`]: what a pair it starts backs off from.
     log2_history: f32,
+    /// Its [`WordLm::pair_ceilings`].
+    ceilings: [f32; 2],
     synonyms: u32,
     channel_nats: f32,
     /// log2 P(the observed word | this alternative meant), up to a constant
@@ -215,6 +222,13 @@ struct Alternative {
     /// detector's weights ([`RealwordDetector::static_logit`]): the part of the bound
     /// on a decision that no context changes, computed once per alternative.
     static_logit: f32,
+}
+
+impl Alternative {
+    /// What its context pairs are found from ([`Run::for_each_pair`]).
+    fn in_pairs(&self) -> PairWord {
+        Bounded::of(self).in_pairs()
+    }
 }
 
 type Confusions = Rc<[Alternative]>;
@@ -227,6 +241,7 @@ struct Bounded {
     key: u64,
     log2_p: f32,
     log2_history: f32,
+    ceilings: [f32; 2],
     static_logit: f32,
     thesaurus: bool,
 }
@@ -237,10 +252,45 @@ impl Bounded {
             key: a.key,
             log2_p: a.log2_p,
             log2_history: a.log2_history,
+            ceilings: a.ceilings,
             static_logit: a.static_logit,
             thesaurus: a.source == Source::Thesaurus,
         }
     }
+
+    /// What its context pairs are found from ([`Run::for_each_pair`]).
+    fn in_pairs(&self) -> PairWord {
+        PairWord {
+            key: self.key,
+            log2_p: self.log2_p,
+            log2_history: self.log2_history,
+            ceilings: self.ceilings,
+        }
+    }
+}
+
+/// A word put at a place in a run, as the context pairs it would make there are
+/// looked up or bounded from ([`Run::for_each_pair`]).
+#[derive(Debug, Clone, Copy)]
+struct PairWord {
+    key: u64,
+    log2_p: f32,
+    /// Its [`WordLm::log2_history`].
+    log2_history: f32,
+    /// Its [`WordLm::pair_ceilings`].
+    ceilings: [f32; 2],
+}
+
+/// One context pair of a [`PairWord`]: `(a, b)`, the history value of `a`, log2 P(b),
+/// and the ceiling of the pair's probability if the model holds it (as
+/// [`WordLm::log2_pair_ceiling`] takes it).
+#[derive(Debug, Clone, Copy)]
+struct ContextPair {
+    a: u64,
+    b: u64,
+    log2_ha: f32,
+    log2_pb: f32,
+    ceiling: f32,
 }
 
 /// What detection needs of a word type, cached per thread by [`word_key`] (a 64-bit
@@ -254,6 +304,8 @@ struct WordFacts {
     log2_p: f32,
     /// Its [`WordLm::log2_history`].
     log2_history: f32,
+    /// Its [`WordLm::pair_ceilings`].
+    ceilings: [f32; 2],
     /// The alternatives, once an eligible token of the type has asked for them.
     confusions: Option<Confusions>,
     /// The first `bounded` entries: the alternatives' [`Bounded`] parts, in order.
@@ -497,6 +549,10 @@ struct Scratch {
     pairs: Vec<(u64, u64, f32, f32)>,
     joint: Vec<(f32, bool)>,
     bounds: Vec<(f32, bool)>,
+    /// The words of a run whose ceilings leave them a chance, by their place in the
+    /// bounds pushed, with the log-odds of their own features
+    /// ([`RealwordDetector::push_bounds`]).
+    closer: Vec<(usize, f32)>,
 }
 
 /// What judging the words of one document shares from word to word.
@@ -545,6 +601,8 @@ struct DocumentWords {
     log2_p: Vec<f32>,
     /// [`WordLm::log2_history`] of each word.
     log2_history: Vec<f32>,
+    /// [`WordLm::pair_ceilings`] of each word.
+    ceilings: Vec<[f32; 2]>,
     /// For a pairs-only model, `pairs[k]`: log2 P of the pair of words `k` and `k + 1`
     /// of one run, and whether the model holds it (the last word of a run has a
     /// placeholder; empty for other models). Each pair is looked up once, for both of
@@ -559,15 +617,16 @@ impl DocumentWords {
             keys: &self.keys[run.clone()],
             log2_p: &self.log2_p[run.clone()],
             log2_history: &self.log2_history[run.clone()],
+            ceilings: &self.ceilings[run.clone()],
             pairs: self.pairs.get(run.start..run.end - 1).unwrap_or_default(),
         }
     }
 
-    /// Looks up the pairs of a pairs-only model's runs.
+    /// Looks up the pairs of a pairs-only model's runs, all in one batch, so that the
+    /// processor overlaps more of their cache misses than a run's few pairs allow.
     fn find_pairs(&mut self, lm: &WordLm, runs: &[Range<usize>], scratch: &mut Scratch) {
-        self.pairs = vec![(f32::NEG_INFINITY, false); self.keys.len()];
+        scratch.pairs.clear();
         for run in runs {
-            scratch.pairs.clear();
             scratch.pairs.extend(
                 self.keys[run.clone()]
                     .windows(2)
@@ -575,8 +634,14 @@ impl DocumentWords {
                     .zip(self.log2_p[run.start + 1..run.end].iter())
                     .map(|((k, &h), &p)| (k[0], k[1], h, p)),
             );
-            lm.log2_pairs(&scratch.pairs, &mut scratch.joint);
-            self.pairs[run.start..run.end - 1].copy_from_slice(&scratch.joint);
+        }
+        lm.log2_pairs(&scratch.pairs, &mut scratch.joint);
+        self.pairs = vec![(f32::NEG_INFINITY, false); self.keys.len()];
+        let mut found = scratch.joint.as_slice();
+        for run in runs {
+            let (these, rest) = found.split_at(run.len() - 1);
+            self.pairs[run.start..run.end - 1].copy_from_slice(these);
+            found = rest;
         }
     }
 }
@@ -587,6 +652,7 @@ struct Run<'a> {
     keys: &'a [u64],
     log2_p: &'a [f32],
     log2_history: &'a [f32],
+    ceilings: &'a [[f32; 2]],
     /// The pairs of a pairs-only model (`pairs[i]`: words `i` and `i + 1`); empty for
     /// other models.
     pairs: &'a [(f32, bool)],
@@ -598,23 +664,27 @@ impl Run<'_> {
         usize::from(i > 0) + usize::from(i + 1 < self.keys.len())
     }
 
-    /// Calls `f` with each context pair that the word `key` (of log2 probability
-    /// `log2_p` and [`WordLm::log2_history`] `log2_history`) would make at `i`, as `(a,
-    /// b, history value of a, log2 P(b))`, as [`WordLm::log2_pairs`] takes them: with
-    /// the left neighbour, then with the right one.
+    /// Calls `f` with each context pair that `word` would make at `i`: with the left
+    /// neighbour, then with the right one.
     #[inline]
-    fn for_each_pair(
-        &self,
-        i: usize,
-        key: u64,
-        (log2_p, log2_history): (f32, f32),
-        mut f: impl FnMut(u64, u64, f32, f32),
-    ) {
+    fn for_each_pair(&self, i: usize, word: PairWord, mut f: impl FnMut(ContextPair)) {
         if i > 0 {
-            f(self.keys[i - 1], key, self.log2_history[i - 1], log2_p);
+            f(ContextPair {
+                a: self.keys[i - 1],
+                b: word.key,
+                log2_ha: self.log2_history[i - 1],
+                log2_pb: word.log2_p,
+                ceiling: self.ceilings[i - 1][1].min(word.ceilings[0]),
+            });
         }
         if i + 1 < self.keys.len() {
-            f(key, self.keys[i + 1], log2_history, self.log2_p[i + 1]);
+            f(ContextPair {
+                a: word.key,
+                b: self.keys[i + 1],
+                log2_ha: word.log2_history,
+                log2_pb: self.log2_p[i + 1],
+                ceiling: word.ceilings[1].min(self.ceilings[i + 1][0]),
+            });
         }
     }
 
@@ -1015,6 +1085,7 @@ impl<'m> RealwordDetector<'m> {
         let mut types = self.word_types(&words.keys);
         words.log2_p = types.iter().map(|t| t.log2_p).collect();
         words.log2_history = types.iter().map(|t| t.log2_history).collect();
+        words.ceilings = types.iter().map(|t| t.ceilings).collect();
         let mut spacing: Vec<BrokenWord> = Vec::new();
         if find_spacing {
             for run in runs.iter().cloned() {
@@ -1079,10 +1150,15 @@ impl<'m> RealwordDetector<'m> {
 
     /// Pushes onto `out`, for each judged word of one run, an upper bound on its
     /// log-odds alone ([`RealwordDetector::max_logit`], plus a margin for rounding) from
-    /// its own pairs and its alternatives' bounded ones ([`WordLm::log2_pair_bound`]),
-    /// for a pairs-only model. The bounds of the whole run are looked up first, in one
-    /// tight loop, so the processor overlaps their cache misses. `types` are the facts
-    /// of the document's words.
+    /// its own pairs and bounds on its alternatives' ones, for a pairs-only model.
+    /// `types` are the facts of the document's words.
+    ///
+    /// The bounds come in two steps. The first reads only what the word types carry,
+    /// the pair ceilings ([`WordLm::log2_pair_ceiling`]): in news text it rules out four
+    /// words in five without a look-up. The words it leaves a chance to become suspects
+    /// get the tighter bound of the pair filter ([`WordLm::log2_pair_bound`]), whose
+    /// look-ups for the whole run are made first, in one tight loop, so the processor
+    /// overlaps their cache misses.
     fn push_bounds(
         &self,
         words: &DocumentWords,
@@ -1094,43 +1170,94 @@ impl<'m> RealwordDetector<'m> {
         let DocumentPass { uses, scratch } = pass;
         let run = words.run(&group[0].run);
         let types = &types[group[0].run.clone()];
-        let bounds = &mut scratch.bounds;
-        bounds.clear();
+        let first = self.first_step_least();
+        let Scratch { bounds, closer, .. } = scratch;
+        closer.clear();
+        let start = out.len();
         for word in group {
-            for a in types[word.position].bounded() {
-                run.for_each_pair(
-                    word.position,
-                    a.key,
-                    (a.log2_p, a.log2_history),
-                    |a, b, pa, pb| {
-                        bounds.push(self.lm.log2_pair_bound(a, b, pa, pb));
-                    },
-                );
+            let i = word.position;
+            let alternatives = types[i].bounded();
+            let (_, word_pairs) = run.own_pairs(i);
+            let mut x = [0.0; NUM_FEATURES];
+            run.word_evidence(i, word_pairs, alternatives.len(), uses)
+                .features(&mut x);
+            let word_logit = self.calibration.logit_of(&x);
+            let bound = self.bound_from(&run, i, word_logit, alternatives, uses, first, |a| {
+                let (mut sum, mut held) = (0.0, 0u8);
+                run.for_each_pair(i, a.in_pairs(), |p| {
+                    let (p, may) = self.lm.log2_pair_ceiling(p.log2_ha, p.log2_pb, p.ceiling);
+                    sum += p;
+                    held += u8::from(may);
+                });
+                (sum, held)
+            });
+            if bound >= first {
+                closer.push((out.len(), word_logit));
+            }
+            out.push(bound);
+        }
+        bounds.clear();
+        for &(at, _) in closer.iter() {
+            let i = group[at - start].position;
+            for a in types[i].bounded() {
+                run.for_each_pair(i, a.in_pairs(), |p| {
+                    bounds.push(
+                        self.lm
+                            .log2_pair_bound(p.a, p.b, p.log2_ha, p.log2_pb, p.ceiling),
+                    );
+                });
             }
         }
         let mut bounds = bounds.as_slice();
-        for word in group {
-            let i = word.position;
-            let per = run.sides(i);
-            let (base, word_pairs) = run.own_pairs(i);
+        for &(at, word_logit) in closer.iter() {
+            let i = group[at - start].position;
             let alternatives = types[i].bounded();
-            let word = run.word_evidence(i, word_pairs, alternatives.len(), uses);
-            let mut x = [0.0; NUM_FEATURES];
-            word.features(&mut x);
-            let word_logit = self.calibration.logit_of(&x);
-            let (these, rest) = bounds.split_at(per * alternatives.len());
+            let (these, rest) = bounds.split_at(run.sides(i) * alternatives.len());
             bounds = rest;
-            let mut max_logit = f32::NEG_INFINITY;
-            for (a, b) in alternatives.iter().zip(these.chunks_exact(per)) {
-                let (sum, held) = sum_held(b);
-                let max_gain = run.chain(i, a.log2_p, sum) - base;
-                let uses = uses.get(a.key);
-                let logit =
-                    self.max_logit(word_logit, word.word_p, a, uses, max_gain, f32::from(held));
-                max_logit = max_logit.max(logit);
-            }
-            out.push(max_logit + LOGIT_MARGIN);
+            let mut these = these.chunks_exact(run.sides(i));
+            // At most the first step's bound: each pair's bound is at most its ceiling.
+            out[at] = self.bound_from(
+                &run,
+                i,
+                word_logit,
+                alternatives,
+                uses,
+                f32::INFINITY,
+                |_| these.next().map_or((0.0, 0), sum_held),
+            );
         }
+    }
+
+    /// An upper bound on the log-odds alone of the word at `i` of `run`, whose own
+    /// features add `word_logit` ([`RealwordDetector::max_logit`], plus a margin for
+    /// rounding), given `pairs(a)` for each of its alternatives `a` in turn: the sum of
+    /// bounds on its context pairs and how many of them may be held. Stops at the first
+    /// alternative whose bound reaches `enough`, which the result then reaches too.
+    #[allow(clippy::too_many_arguments)]
+    fn bound_from(
+        &self,
+        run: &Run,
+        i: usize,
+        word_logit: f32,
+        alternatives: &[Bounded],
+        uses: &DocumentUses,
+        enough: f32,
+        mut pairs: impl FnMut(&Bounded) -> (f32, u8),
+    ) -> f32 {
+        let (base, _) = run.own_pairs(i);
+        let word_p = run.log2_p[i];
+        let mut max_logit = f32::NEG_INFINITY;
+        for a in alternatives {
+            let (sum, held) = pairs(a);
+            let max_gain = run.chain(i, a.log2_p, sum) - base;
+            let uses = uses.get(a.key);
+            let logit = self.max_logit(word_logit, word_p, a, uses, max_gain, f32::from(held));
+            max_logit = max_logit.max(logit + LOGIT_MARGIN);
+            if max_logit >= enough {
+                break;
+            }
+        }
+        max_logit
     }
 
     /// The full evidence on `word`, a judged word of `doc`.
@@ -1153,8 +1280,8 @@ impl<'m> RealwordDetector<'m> {
                 let (base, word_pairs) = run.own_pairs(i);
                 scratch.pairs.clear();
                 for a in alternatives.iter() {
-                    run.for_each_pair(i, a.key, (a.log2_p, a.log2_history), |a, b, pa, pb| {
-                        scratch.pairs.push((a, b, pa, pb));
+                    run.for_each_pair(i, a.in_pairs(), |p| {
+                        scratch.pairs.push((p.a, p.b, p.log2_ha, p.log2_pb));
                     });
                 }
                 self.lm.log2_pairs(&scratch.pairs, &mut scratch.joint);
@@ -1284,6 +1411,7 @@ impl<'m> RealwordDetector<'m> {
                         let found = Rc::new(WordFacts {
                             log2_p,
                             log2_history: self.lm.log2_history(key, log2_p),
+                            ceilings: self.lm.pair_ceilings(key),
                             confusions: None,
                             bounded: 0,
                             bounds: Default::default(),
@@ -1316,6 +1444,7 @@ impl<'m> RealwordDetector<'m> {
         let with = Rc::new(WordFacts {
             log2_p: known.log2_p,
             log2_history: known.log2_history,
+            ceilings: known.ceilings,
             bounded: found.len() as u8,
             confusions: Some(found.into()),
             bounds,
@@ -1339,6 +1468,7 @@ impl<'m> RealwordDetector<'m> {
                     inflection: inflections(c.word, folded),
                     log2_p,
                     log2_history: self.lm.log2_history(key, log2_p),
+                    ceilings: self.lm.pair_ceilings(key),
                     synonyms: c.synonyms,
                     channel_nats: c.channel_nats,
                     log2_made_from: log2_made_from(c.source, c.synonyms, c.channel_nats),
@@ -2019,6 +2149,7 @@ mod tests {
                 inflection: r(0.0, 1.0) < 0.5,
                 log2_p: r(-45.0, -5.0),
                 log2_history: 0.0,
+                ceilings: [0.0; 2],
                 synonyms: r(0.0, 30.0) as u32,
                 channel_nats: r(0.0, 12.0),
                 log2_made_from: 0.0,

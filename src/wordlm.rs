@@ -58,7 +58,12 @@
 //! model's 1.16 million pairs) answers most pair look-ups with one read and without the
 //! table, eight times its size. Beside it, the log-probability of the most probable
 //! pair in each 256-bit block of the filter bounds any pair that may be held there,
-//! which lets [`crate::realword`] rule most words out without a table probe.
+//! which lets [`crate::realword`] rule most words out without a table probe. Before
+//! even that, each word's pair ceilings (the most probable held pair it ends and the
+//! most probable one it starts, [`WordLm::pair_ceilings`]) bound every pair it is in
+//! from the word types alone. A pair's key cannot be split back into its words, so
+//! the ceilings are found while the words are known: the counts keep each pair's
+//! words, and the ARPA reader computes them as it reads.
 
 use serde::{Deserialize, Serialize};
 
@@ -260,16 +265,18 @@ pub fn ngram_key(words: &[u64]) -> u64 {
 /// Linear probing at a load factor of 0.8; fingerprint 0 marks an empty slot. The home
 /// slot grows with the key, so the sorted counts are inserted front to back and building
 /// the tables at load streams through memory.
+/// The same table serves the word's pair ceilings ([`WordLm::pair_ceilings`]), two
+/// values per slot.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct KeyTable {
-    /// (fingerprint, log2 P), side by side so a probe touches one cache line.
-    slots: Vec<(u32, f32)>,
+struct KeyTable<V = f32> {
+    /// (fingerprint, value), side by side so a probe touches one cache line.
+    slots: Vec<(u32, V)>,
 }
 
-impl KeyTable {
-    fn with_capacity(n: usize) -> KeyTable {
+impl<V: Copy + Default> KeyTable<V> {
+    fn with_capacity(n: usize) -> KeyTable<V> {
         KeyTable {
-            slots: vec![(0, 0.0); (n + n / 4 + 1).max(8)],
+            slots: vec![(0, V::default()); (n + n / 4 + 1).max(8)],
         }
     }
 
@@ -284,18 +291,18 @@ impl KeyTable {
     }
 
     /// Adds a key that is not in the table yet.
-    fn insert(&mut self, key: u64, log2_p: f32) {
-        let fingerprint = KeyTable::fingerprint(key);
+    fn insert(&mut self, key: u64, value: V) {
+        let fingerprint = Self::fingerprint(key);
         let mut i = self.home(key);
         while self.slots[i].0 != 0 {
             i = if i + 1 == self.slots.len() { 0 } else { i + 1 };
         }
-        self.slots[i] = (fingerprint, log2_p);
+        self.slots[i] = (fingerprint, value);
     }
 
     #[inline]
-    fn get(&self, key: u64) -> Option<f32> {
-        let fingerprint = KeyTable::fingerprint(key);
+    fn get(&self, key: u64) -> Option<V> {
+        let fingerprint = Self::fingerprint(key);
         let mut i = self.home(key);
         loop {
             let (f, p) = self.slots[i];
@@ -324,25 +331,41 @@ fn mix(mut z: u64) -> u64 {
 pub struct ContextCounts {
     /// `orders[n - 1]`: `(key, count)` of the n-grams, sorted by key, no duplicates.
     orders: Vec<Vec<(u64, u64)>>,
+    /// The word keys of each pair of `orders[1]`, in the same order. A pair's key
+    /// cannot be split back into its words, and the words' pair ceilings
+    /// ([`WordLm::pair_ceilings`]) are found from them.
+    pair_words: Vec<[u64; 2]>,
 }
+
+/// A counted pair: its key, count and words.
+type CountedPair = (u64, u64, [u64; 2]);
 
 impl ContextCounts {
     /// Hashes counted n-grams given as text: each entry is one to [`MAX_ORDER`] case-
     /// folded words separated by single spaces (longer entries are ignored).
     pub fn from_ngrams(counts: &WordCounts) -> ContextCounts {
         let mut orders: Vec<Vec<(u64, u64)>> = vec![Vec::new(); MAX_ORDER];
+        let mut pairs: Vec<CountedPair> = Vec::new();
         let mut keys = Vec::with_capacity(MAX_ORDER);
         for (ngram, count) in counts.as_slice() {
             keys.clear();
             keys.extend(ngram.split(' ').map(word_key));
-            if (1..=MAX_ORDER).contains(&keys.len()) {
-                orders[keys.len() - 1].push((ngram_key(&keys), *count));
+            match keys[..] {
+                [a, b] => pairs.push((ngram_key(&keys), *count, [a, b])),
+                _ if keys.len() <= MAX_ORDER => {
+                    orders[keys.len() - 1].push((ngram_key(&keys), *count))
+                }
+                _ => {}
             }
         }
         for order in &mut orders {
             sort_and_sum(order);
         }
-        let mut counts = ContextCounts { orders };
+        let mut counts = ContextCounts {
+            orders,
+            pair_words: Vec::new(),
+        };
+        counts.set_pairs(pairs);
         counts.trim();
         counts
     }
@@ -352,19 +375,59 @@ impl ContextCounts {
         if self.orders.len() < other.orders.len() {
             self.orders.resize(other.orders.len(), Vec::new());
         }
-        for (mine, theirs) in self.orders.iter_mut().zip(&other.orders) {
+        let mut pairs = self.take_pairs();
+        pairs.extend(other.pairs());
+        for (mine, theirs) in self.orders.iter_mut().zip(&other.orders).skip(2) {
             mine.extend_from_slice(theirs);
             sort_and_sum(mine);
         }
+        if let (Some(mine), Some(theirs)) = (self.orders.first_mut(), other.orders.first()) {
+            mine.extend_from_slice(theirs);
+            sort_and_sum(mine);
+        }
+        self.set_pairs(pairs);
+        self.trim();
     }
 
     /// Drops n-grams of order 2 and up seen fewer than `min_count` times (unigrams are
     /// kept: they are the back-off of everything else).
     pub fn prune(&mut self, min_count: u64) {
-        for order in self.orders.iter_mut().skip(1) {
+        let mut pairs = self.take_pairs();
+        pairs.retain(|&(_, c, _)| c >= min_count);
+        self.set_pairs(pairs);
+        for order in self.orders.iter_mut().skip(2) {
             order.retain(|&(_, c)| c >= min_count);
         }
         self.trim();
+    }
+
+    /// The pairs with their words.
+    fn pairs(&self) -> impl Iterator<Item = CountedPair> + '_ {
+        let pairs = self.orders.get(1).map_or(&[][..], Vec::as_slice);
+        pairs
+            .iter()
+            .zip(&self.pair_words)
+            .map(|(&(key, count), &words)| (key, count, words))
+    }
+
+    /// Takes the pairs out, leaving none.
+    fn take_pairs(&mut self) -> Vec<CountedPair> {
+        let pairs = self.pairs().collect();
+        if let Some(order) = self.orders.get_mut(1) {
+            order.clear();
+        }
+        self.pair_words.clear();
+        pairs
+    }
+
+    /// Sets the pairs from `pairs`, in any order, adding up the counts of equal keys.
+    fn set_pairs(&mut self, mut pairs: Vec<CountedPair>) {
+        sort_and_combine(&mut pairs, |p| p.0, |kept, next| kept.1 += next.1);
+        if self.orders.len() < 2 {
+            self.orders.resize(2, Vec::new());
+        }
+        self.orders[1] = pairs.iter().map(|&(k, c, _)| (k, c)).collect();
+        self.pair_words = pairs.into_iter().map(|(_, _, w)| w).collect();
     }
 
     /// Highest order with any n-gram (0 when empty).
@@ -392,15 +455,41 @@ impl ContextCounts {
 
 /// Sorts by key and adds up the counts of equal keys.
 fn sort_and_sum(entries: &mut Vec<(u64, u64)>) {
-    entries.sort_unstable_by_key(|&(k, _)| k);
+    sort_and_combine(entries, |e| e.0, |kept, next| kept.1 += next.1);
+}
+
+/// Sorts `entries` by `key` and folds each run of entries with equal keys into its
+/// first with `combine(kept, next)`.
+fn sort_and_combine<T>(
+    entries: &mut Vec<T>,
+    key: impl Fn(&T) -> u64,
+    combine: impl Fn(&mut T, &T),
+) {
+    entries.sort_unstable_by_key(&key);
     entries.dedup_by(|next, kept| {
-        if next.0 == kept.0 {
-            kept.1 += next.1;
-            true
-        } else {
-            false
+        let same = key(next) == key(kept);
+        if same {
+            combine(kept, next);
         }
+        same
     });
+}
+
+/// Pair ceilings ([`WordLm::pair_ceilings`]) of pairs given as `([first word, second
+/// word], log2 P)`: per word, sorted by key, log2 P of the most probable pair that ends
+/// with it and of the most probable one that starts with it (`-inf` where there is
+/// none).
+pub(crate) fn ceilings_of(pairs: impl Iterator<Item = ([u64; 2], f32)>) -> Vec<(u64, [f32; 2])> {
+    let none = f32::NEG_INFINITY;
+    let mut ceilings: Vec<(u64, [f32; 2])> = pairs
+        .flat_map(|([a, b], p)| [(b, [p, none]), (a, [none, p])])
+        .collect();
+    sort_and_combine(
+        &mut ceilings,
+        |c| c.0,
+        |kept, next| kept.1 = [kept.1[0].max(next.1[0]), kept.1[1].max(next.1[1])],
+    );
+    ceilings
 }
 
 /// A back-off n-gram model in joint form: what [`crate::arpa`] reads from an ARPA file
@@ -418,6 +507,10 @@ pub struct BackOffLm {
     pub(crate) weights: Vec<(u64, f32)>,
     /// log2 P of a word the file does not list (its `<unk>`), if it gives one.
     pub(crate) unknown: Option<f32>,
+    /// For each word of a listed pair, by key (sorted): log2 P of the most probable
+    /// pair that ends with it (`[0]`) and that starts with it (`[1]`), `-inf` where
+    /// there is none ([`WordLm::pair_ceilings`]).
+    pub(crate) pair_ceilings: Vec<(u64, [f32; 2])>,
 }
 
 impl BackOffLm {
@@ -430,7 +523,12 @@ impl BackOffLm {
         let sorted = |v: &[(u64, f32)]| {
             v.windows(2).all(|w| w[0].0 < w[1].0) && v.iter().all(|&(k, p)| k != 0 && p.is_finite())
         };
-        if !self.orders.iter().all(|o| sorted(o)) || !sorted(&self.weights) {
+        let ceilings_sorted = self.pair_ceilings.windows(2).all(|w| w[0].0 < w[1].0)
+            && self
+                .pair_ceilings
+                .iter()
+                .all(|(_, c)| c.iter().all(|p| !p.is_nan()));
+        if !self.orders.iter().all(|o| sorted(o)) || !sorted(&self.weights) || !ceilings_sorted {
             return Err("back-off n-grams are not sorted by key, or hold a bad value".into());
         }
         if self.orders.len() < 2 {
@@ -479,6 +577,8 @@ pub struct WordLm {
     /// probable pair whose bits are in it: an upper bound on every pair held there,
     /// found without touching the pair table ([`WordLm::log2_pair_bound`]).
     pair_bounds: Vec<f32>,
+    /// Word key → [`WordLm::pair_ceilings`], for the words of held pairs.
+    pair_ceilings: KeyTable<[f32; 2]>,
 }
 
 /// Words of the pair filter that share one bound in [`WordLm::log2_pair_bound`]: 4 (256
@@ -499,6 +599,9 @@ impl TryFrom<Stored> for WordLm {
                     if order.iter().any(|&(k, c)| k == 0 || c == 0) {
                         return Err("word n-gram counts hold a zero key or count".into());
                     }
+                }
+                if counts.pair_words.len() != counts.orders.get(1).map_or(0, Vec::len) {
+                    return Err("word pair counts and their words do not match".into());
                 }
                 Ok(WordLm::estimate(counts))
             }
@@ -529,23 +632,32 @@ impl WordLm {
     pub fn estimate(counts: ContextCounts) -> WordLm {
         let mut orders = Vec::with_capacity(counts.orders.len());
         let mut floors = Vec::with_capacity(counts.orders.len());
-        for order in &counts.orders {
+        let mut pair_ceilings = Vec::new();
+        for (n, order) in counts.orders.iter().enumerate() {
             let total: f64 = order.iter().map(|&(_, c)| c as f64).sum::<f64>().max(1.0);
             let discount = discount_of(order);
+            let log2_p = |count: u64| ((count as f64 - discount).max(0.5) / total).log2() as f32;
             let probabilities: Vec<(u64, f32)> = order
                 .iter()
-                .map(|&(key, count)| {
-                    let p = ((count as f64 - discount).max(0.5) / total).log2() as f32;
-                    (key, p)
-                })
+                .map(|&(key, count)| (key, log2_p(count)))
                 .collect();
             floors.push(probabilities.iter().fold(0.0f32, |f, &(_, p)| f.min(p)));
+            if n == 1 {
+                pair_ceilings = ceilings_of(
+                    counts
+                        .pair_words
+                        .iter()
+                        .zip(&probabilities)
+                        .map(|(&words, &(_, p))| (words, p)),
+                );
+            }
             orders.push(probabilities);
         }
         // An unseen word: half as likely as the rarest seen one.
         let unknown = floors.first().map_or(0.0, |f| f - 1.0);
         WordLm::build(
             &orders,
+            &pair_ceilings,
             BackOffRule::Capped(floors),
             unknown,
             Stored::Counts(counts),
@@ -565,21 +677,26 @@ impl WordLm {
         // The tables are built from the n-grams the model keeps for its file; lent out
         // for that and put back, not copied (a million pairs and more).
         let orders = std::mem::take(&mut lm.orders);
+        let pair_ceilings = std::mem::take(&mut lm.pair_ceilings);
         let mut built = WordLm::build(
             &orders,
+            &pair_ceilings,
             BackOffRule::Weighted(weights),
             unknown,
             Stored::BackOff(lm),
         );
         if let Stored::BackOff(lm) = &mut built.stored {
             lm.orders = orders;
+            lm.pair_ceilings = pair_ceilings;
         }
         built
     }
 
-    /// The tables and the pair filter of held n-grams with these log2 probabilities.
+    /// The tables and the pair filter of held n-grams with these log2 probabilities,
+    /// with the pair ceilings of their words.
     fn build(
         orders: &[Vec<(u64, f32)>],
+        pair_ceilings: &[(u64, [f32; 2])],
         back_off: BackOffRule,
         unknown: f32,
         stored: Stored,
@@ -602,6 +719,10 @@ impl WordLm {
             let bound = &mut pair_bounds[pair_filter.word_of(key) / PAIR_BOUND_WORDS];
             *bound = bound.max(p);
         }
+        let mut ceilings = KeyTable::with_capacity(pair_ceilings.len());
+        for &(word, c) in pair_ceilings {
+            ceilings.insert(word, c);
+        }
         WordLm {
             stored,
             tables,
@@ -609,6 +730,7 @@ impl WordLm {
             unknown,
             pair_filter,
             pair_bounds,
+            pair_ceilings: ceilings,
         }
     }
 
@@ -797,22 +919,57 @@ impl WordLm {
         }
     }
 
-    /// An upper bound on [`WordLm::log2_pair`] from the pair filter alone, never
-    /// touching the pair table: `(bound, maybe held)`. A pair the filter rules out gets
-    /// its exact (back-off) value and `false`; any other gets the bound of its filter
-    /// block, the most probable pair there, which is at least its own probability if it
-    /// is held and at least the floor that caps it if it is not.
+    /// Upper bounds on the log2 P of every pair the model holds that ends with the
+    /// word (`[0]`) and that starts with it (`[1]`): `-inf` where it holds none. So a
+    /// pair `a b` the model holds has at most `min(ceilings(a)[1], ceilings(b)[0])`
+    /// ([`WordLm::log2_pair_ceiling`]), known from the words alone, before any look-up
+    /// of the pair. The bounds are exact: the most probable such pair.
+    pub fn pair_ceilings(&self, word: u64) -> [f32; 2] {
+        self.pair_ceilings
+            .get(word)
+            .unwrap_or([f32::NEG_INFINITY; 2])
+    }
+
+    /// An upper bound on [`WordLm::log2_pair`] without a look-up: `(bound, may be
+    /// held)`, for a pair whose words' [`WordLm::pair_ceilings`] allow a held pair of
+    /// at most `ceiling` (`-inf`: it is not held, and the bound is its exact back-off
+    /// value).
     #[inline]
-    pub fn log2_pair_bound(&self, a: u64, b: u64, log2_ha: f32, log2_pb: f32) -> (f32, bool) {
+    pub fn log2_pair_ceiling(&self, log2_ha: f32, log2_pb: f32, ceiling: f32) -> (f32, bool) {
+        // A pair not held is its back-off, which for a model from counts never exceeds
+        // the rarest held pair, but for a back-off model may exceed any.
+        let back_off = self.pair_back_off(log2_ha, log2_pb);
+        (back_off.max(ceiling), ceiling > f32::NEG_INFINITY)
+    }
+
+    /// An upper bound on [`WordLm::log2_pair`] from the pair filter, never touching the
+    /// pair table: `(bound, may be held)`, at most [`WordLm::log2_pair_ceiling`]'s. A
+    /// pair the filter (or the ceiling) rules out gets its exact (back-off) value and
+    /// `false`; any other the lower of the ceiling and the bound of its filter block,
+    /// the most probable pair there, which is at least its own probability if it is
+    /// held.
+    #[inline]
+    pub fn log2_pair_bound(
+        &self,
+        a: u64,
+        b: u64,
+        log2_ha: f32,
+        log2_pb: f32,
+        ceiling: f32,
+    ) -> (f32, bool) {
         let key = extend_key(a, b);
-        let maybe = self.maybe_pair(key);
+        let maybe = self.maybe_pair(key) && ceiling > f32::NEG_INFINITY;
         // Both sides computed, then chosen: no branch waits on the filter load.
         let block = self.pair_bounds[self.pair_filter.word_of(key) / PAIR_BOUND_WORDS];
         let back_off = self.pair_back_off(log2_ha, log2_pb);
-        // A pair held is at most its block's bound; one not held is its back-off, which
-        // for a model from counts never exceeds the rarest held pair (so the bound), but
-        // for a back-off model may.
-        (if maybe { block.max(back_off) } else { back_off }, maybe)
+        (
+            if maybe {
+                block.min(ceiling).max(back_off)
+            } else {
+                back_off
+            },
+            maybe,
+        )
     }
 
     /// log2 of the probability of a run of words by the chain rule, using n-grams up to
@@ -885,19 +1042,25 @@ mod tests {
         text.split(' ').map(word_key).collect()
     }
 
+    /// The single words of [`lm`].
+    const WORDS: [(&str, u64); 5] = [
+        ("came", 50),
+        ("from", 400),
+        ("form", 60),
+        ("the", 1000),
+        ("city", 40),
+    ];
+
     fn lm() -> WordLm {
-        WordLm::estimate(counts(&[
-            ("came", 50),
-            ("from", 400),
-            ("form", 60),
-            ("the", 1000),
-            ("city", 40),
+        let mut c = counts(&WORDS);
+        c.merge(&counts(&[
             ("came from", 30),
             ("from the", 200),
             ("form the", 5),
             ("the city", 20),
             ("came from the", 12),
-        ]))
+        ]));
+        WordLm::estimate(c)
     }
 
     /// The same words as [`lm`] in a back-off model ([`crate::arpa`]), with weights
@@ -1084,30 +1247,82 @@ mod tests {
         assert!(out.iter().any(|&(_, held)| held) && out.iter().any(|&(_, held)| !held));
     }
 
+    /// [`lm`]'s counts in two shards, merged.
+    fn merged_lm() -> WordLm {
+        let mut c = counts(&WORDS);
+        c.merge(&counts(&[
+            ("came from", 30),
+            ("from the", 150),
+            ("the city", 2),
+        ]));
+        c.merge(&counts(&[
+            ("from the", 50),
+            ("form the", 5),
+            ("the city", 18),
+            ("came from the", 12),
+        ]));
+        WordLm::estimate(c)
+    }
+
     #[test]
     fn pair_bounds_are_exact_or_above() {
-        for lm in [lm(), back_off_lm()] {
+        for lm in [lm(), back_off_lm(), merged_lm()] {
             pair_bounds_are_exact_or_above_in(&lm);
         }
     }
 
+    /// The ceiling bound is at least the filter's, which is at least the pair's
+    /// probability; both are exact for a pair they rule out.
     fn pair_bounds_are_exact_or_above_in(lm: &WordLm) {
         let pairs = all_pairs(lm, "came from form the city zebra");
         let mut exact = Vec::new();
         lm.log2_pairs(&pairs, &mut exact);
-        let bounds: Vec<(f32, bool)> = pairs
-            .iter()
-            .map(|&(a, b, pa, pb)| lm.log2_pair_bound(a, b, pa, pb))
-            .collect();
-        for ((&(a, b, _, _), &(bound, maybe)), &(p, _)) in pairs.iter().zip(&bounds).zip(&exact) {
-            assert!(maybe || !lm.holds(&[a, b]));
-            if maybe {
-                assert!(bound >= p, "{bound} < {p}");
-            } else {
+        let mut ruled_out = 0;
+        for (&(a, b, pa, pb), &(p, held)) in pairs.iter().zip(&exact) {
+            let ceiling = lm.pair_ceilings(a)[1].min(lm.pair_ceilings(b)[0]);
+            let (above, may) = lm.log2_pair_ceiling(pa, pb, ceiling);
+            let (bound, maybe) = lm.log2_pair_bound(a, b, pa, pb, ceiling);
+            assert!(may || !held, "a held pair was ruled out by its ceiling");
+            assert!(maybe || !held, "a held pair was ruled out by the filter");
+            assert!(
+                above >= bound && bound >= p,
+                "{above} < {bound} or {bound} < {p}"
+            );
+            if !may {
+                assert_eq!(above, p);
+            }
+            if !maybe {
                 assert_eq!(bound, p);
             }
+            ruled_out += usize::from(!may);
         }
-        assert!(bounds.iter().any(|&(_, maybe)| maybe));
+        assert!(exact.iter().any(|&(_, held)| held));
+        // Words in no pair at all ("zebra") and words that only end pairs.
+        assert!(ruled_out > 0);
+    }
+
+    #[test]
+    fn pair_ceilings_are_the_most_probable_pairs_of_a_word() {
+        let lm = lm();
+        let [_, from_starts] = lm.pair_ceilings(word_key("from"));
+        let [the_ends, the_starts] = lm.pair_ceilings(word_key("the"));
+        // "from the" is the likeliest pair both starting with "from" and ending with "the".
+        assert_eq!(from_starts, lm.log2_joint(&keys("from the")));
+        assert_eq!(the_ends, from_starts);
+        assert_eq!(the_starts, lm.log2_joint(&keys("the city")));
+        // "city" starts no pair; "zebra" is in none.
+        assert_eq!(lm.pair_ceilings(word_key("city"))[1], f32::NEG_INFINITY);
+        assert_eq!(lm.pair_ceilings(word_key("zebra")), [f32::NEG_INFINITY; 2]);
+        // Shards counted apart and merged: the same ceilings as counted together,
+        // though the shards' likeliest pairs differ ("the city" is rare in the first).
+        let merged = merged_lm();
+        for word in ["came", "from", "form", "the", "city", "zebra"] {
+            assert_eq!(
+                merged.pair_ceilings(word_key(word)),
+                lm.pair_ceilings(word_key(word))
+            );
+        }
+        assert_eq!(merged, lm);
     }
 
     #[test]
@@ -1173,6 +1388,7 @@ mod tests {
     fn unsorted_counts_are_rejected() {
         let bad = ContextCounts {
             orders: vec![vec![(5, 1), (3, 1)]],
+            pair_words: Vec::new(),
         };
         assert!(WordLm::try_from(bad).is_err());
     }
