@@ -227,7 +227,12 @@ struct Alternative {
 impl Alternative {
     /// What its context pairs are found from ([`Run::for_each_pair`]).
     fn in_pairs(&self) -> PairWord {
-        Bounded::of(self).in_pairs()
+        PairWord {
+            key: self.key,
+            log2_p: self.log2_p,
+            log2_history: self.log2_history,
+            ceilings: self.ceilings,
+        }
     }
 }
 
@@ -238,40 +243,28 @@ type Confusions = Rc<[Alternative]>;
 /// touches a few cache lines rather than the whole confusion set.
 #[derive(Debug, Clone, Copy, Default)]
 struct Bounded {
-    key: u64,
-    log2_p: f32,
-    log2_history: f32,
-    ceilings: [f32; 2],
+    pair: PairWord,
     static_logit: f32,
+    /// How many bits more probable it is than the word alone ([`commoner_by`]).
+    commoner_by: f32,
     thesaurus: bool,
 }
 
 impl Bounded {
-    fn of(a: &Alternative) -> Bounded {
+    /// The bounded part of `a`, an alternative of a word of log2 probability `word_p`.
+    fn of(a: &Alternative, word_p: f32) -> Bounded {
         Bounded {
-            key: a.key,
-            log2_p: a.log2_p,
-            log2_history: a.log2_history,
-            ceilings: a.ceilings,
+            pair: a.in_pairs(),
             static_logit: a.static_logit,
+            commoner_by: commoner_by(a.log2_p, word_p),
             thesaurus: a.source == Source::Thesaurus,
-        }
-    }
-
-    /// What its context pairs are found from ([`Run::for_each_pair`]).
-    fn in_pairs(&self) -> PairWord {
-        PairWord {
-            key: self.key,
-            log2_p: self.log2_p,
-            log2_history: self.log2_history,
-            ceilings: self.ceilings,
         }
     }
 }
 
 /// A word put at a place in a run, as the context pairs it would make there are
 /// looked up or bounded from ([`Run::for_each_pair`]).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct PairWord {
     key: u64,
     log2_p: f32,
@@ -1184,7 +1177,7 @@ impl<'m> RealwordDetector<'m> {
             let word_logit = self.calibration.logit_of(&x);
             let bound = self.bound_from(&run, i, word_logit, alternatives, uses, first, |a| {
                 let (mut sum, mut held) = (0.0, 0u8);
-                run.for_each_pair(i, a.in_pairs(), |p| {
+                run.for_each_pair(i, a.pair, |p| {
                     let (p, may) = self.lm.log2_pair_ceiling(p.log2_ha, p.log2_pb, p.ceiling);
                     sum += p;
                     held += u8::from(may);
@@ -1200,7 +1193,7 @@ impl<'m> RealwordDetector<'m> {
         for &(at, _) in closer.iter() {
             let i = group[at - start].position;
             for a in types[i].bounded() {
-                run.for_each_pair(i, a.in_pairs(), |p| {
+                run.for_each_pair(i, a.pair, |p| {
                     bounds.push(
                         self.lm
                             .log2_pair_bound(p.a, p.b, p.log2_ha, p.log2_pb, p.ceiling),
@@ -1245,13 +1238,12 @@ impl<'m> RealwordDetector<'m> {
         mut pairs: impl FnMut(&Bounded) -> (f32, u8),
     ) -> f32 {
         let (base, _) = run.own_pairs(i);
-        let word_p = run.log2_p[i];
         let mut max_logit = f32::NEG_INFINITY;
         for a in alternatives {
             let (sum, held) = pairs(a);
-            let max_gain = run.chain(i, a.log2_p, sum) - base;
-            let uses = uses.get(a.key);
-            let logit = self.max_logit(word_logit, word_p, a, uses, max_gain, f32::from(held));
+            let max_gain = run.chain(i, a.pair.log2_p, sum) - base;
+            let uses = uses.get(a.pair.key);
+            let logit = self.max_logit(word_logit, a, uses, max_gain, f32::from(held));
             max_logit = max_logit.max(logit + LOGIT_MARGIN);
             if max_logit >= enough {
                 break;
@@ -1341,7 +1333,7 @@ impl<'m> RealwordDetector<'m> {
     }
 
     /// An upper bound on the decision's log-odds when `best` is the best alternative of
-    /// a word of log2 probability `word_p`, the document uses it `uses` times, and it
+    /// a word (bounded for it: [`Bounded::of`]), the document uses it `uses` times, and it
     /// gains at most `max_gain` bits and has at most `max_pairs` context pairs held.
     /// `word_logit` is the log-odds of the word's own features ([`WordEvidence`]).
     ///
@@ -1351,10 +1343,10 @@ impl<'m> RealwordDetector<'m> {
     /// ([`Evidence::features`]): piecewise linear in `g`, so over `g <= max_gain` the
     /// maximum is at an end or where a clamp starts, and linear in `p` and `s`, so it is
     /// at one of their ends.
+    #[inline]
     fn max_logit(
         &self,
         word_logit: f32,
-        word_p: f32,
         best: &Bounded,
         uses: u32,
         max_gain: f32,
@@ -1362,7 +1354,7 @@ impl<'m> RealwordDetector<'m> {
     ) -> f32 {
         let b = &self.bound;
         let fixed = word_logit + best.static_logit + b.uses * uses_feature(uses);
-        let shift = commoner_by(best.log2_p, word_p);
+        let shift = best.commoner_by;
         let per_cg = b.context_gain[usize::from(best.thesaurus)];
         let top = clamp_gain(max_gain);
         let at = |g: f32| {
@@ -1439,7 +1431,7 @@ impl<'m> RealwordDetector<'m> {
         let found = self.alternatives(key, folded);
         let mut bounds = [Bounded::default(); MAX_ALTERNATIVES];
         for (b, a) in bounds.iter_mut().zip(&found) {
-            *b = Bounded::of(a);
+            *b = Bounded::of(a, known.log2_p);
         }
         let with = Rc::new(WordFacts {
             log2_p: known.log2_p,
@@ -2183,8 +2175,7 @@ mod tests {
             let word_logit = detector.calibration.logit_of(&x);
             let bound = detector.max_logit(
                 word_logit,
-                e.word.word_p,
-                &Bounded::of(&best),
+                &Bounded::of(&best, e.word.word_p),
                 e.best_uses,
                 max_gain,
                 max_pairs,
