@@ -73,6 +73,10 @@ pub const EDIT_PRIOR_BITS: f32 = 4.0;
 /// "n" are what typing leaves of "of" and "in"). "a" is left out: it is right nearly
 /// every time it stands, and it is the commonest word there is.
 pub fn judged(folded: &str) -> bool {
+    // Most words are plain ASCII lowercase: answered without decoding characters.
+    if folded.bytes().all(|b| b.is_ascii_lowercase()) {
+        return !folded.is_empty() && folded != "a";
+    }
     let mut chars = folded.chars();
     match (chars.next(), chars.next()) {
         (Some(c), None) => c.is_ascii_lowercase() && c != 'a',
