@@ -1399,11 +1399,11 @@ impl<'m> RealwordDetector<'m> {
             keys.iter()
                 .map(|&key| {
                     cache.get(self.owner, &key).unwrap_or_else(|| {
-                        let log2_p = self.lm.log2_joint(&[key]);
+                        let word = self.lm.word(key);
                         let found = Rc::new(WordFacts {
-                            log2_p,
-                            log2_history: self.lm.log2_history(key, log2_p),
-                            ceilings: self.lm.pair_ceilings(key),
+                            log2_p: word.log2_p,
+                            log2_history: word.log2_history,
+                            ceilings: word.pair_ceilings,
                             confusions: None,
                             bounded: 0,
                             bounds: Default::default(),
@@ -1452,15 +1452,15 @@ impl<'m> RealwordDetector<'m> {
             .get(word)
             .map(|c| {
                 let key = word_key(c.word);
-                let log2_p = self.lm.log2_joint(&[key]);
+                let entry = self.lm.word(key);
                 let mut a = Alternative {
                     word: c.word.into(),
                     key,
                     source: c.source,
                     inflection: inflections(c.word, folded),
-                    log2_p,
-                    log2_history: self.lm.log2_history(key, log2_p),
-                    ceilings: self.lm.pair_ceilings(key),
+                    log2_p: entry.log2_p,
+                    log2_history: entry.log2_history,
+                    ceilings: entry.pair_ceilings,
                     synonyms: c.synonyms,
                     channel_nats: c.channel_nats,
                     log2_made_from: log2_made_from(c.source, c.synonyms, c.channel_nats),

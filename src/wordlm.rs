@@ -265,8 +265,7 @@ pub fn ngram_key(words: &[u64]) -> u64 {
 /// Linear probing at a load factor of 0.8; fingerprint 0 marks an empty slot. The home
 /// slot grows with the key, so the sorted counts are inserted front to back and building
 /// the tables at load streams through memory.
-/// The same table serves the word's pair ceilings ([`WordLm::pair_ceilings`]), two
-/// values per slot.
+/// The same table, with a word's [`WordEntry`] in each slot, serves the single words.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct KeyTable<V = f32> {
     /// (fingerprint, value), side by side so a probe touches one cache line.
@@ -564,7 +563,10 @@ enum BackOffRule {
 #[serde(try_from = "Stored", into = "Stored")]
 pub struct WordLm {
     stored: Stored,
-    /// `tables[n - 1]`: key → log2 P(n-gram).
+    /// Word key → what the model holds on the word ([`WordLm::word`]), for the words it
+    /// knows and those of its held pairs.
+    words: KeyTable<WordEntry>,
+    /// `tables[n - 2]`: key → log2 P(n-gram), for the orders from 2.
     tables: Vec<KeyTable>,
     back_off: BackOffRule,
     /// log2 P of a word the model has never seen.
@@ -577,8 +579,21 @@ pub struct WordLm {
     /// probable pair whose bits are in it: an upper bound on every pair held there,
     /// found without touching the pair table ([`WordLm::log2_pair_bound`]).
     pair_bounds: Vec<f32>,
-    /// Word key → [`WordLm::pair_ceilings`], for the words of held pairs.
-    pair_ceilings: KeyTable<[f32; 2]>,
+}
+
+/// What a word model holds on one word ([`WordLm::word`]), found with one table probe:
+/// what a real-word check reads of every word it meets and of each alternative.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct WordEntry {
+    /// log2 P of the word alone ([`WordLm::log2_joint`]).
+    pub log2_p: f32,
+    /// Its [`WordLm::log2_history`].
+    pub log2_history: f32,
+    /// Its [`WordLm::pair_ceilings`].
+    pub pair_ceilings: [f32; 2],
+    /// Whether the model knows the word ([`WordLm::knows`]); a word it does not know may
+    /// still be in held pairs.
+    known: bool,
 }
 
 /// Words of the pair filter that share one bound in [`WordLm::log2_pair_bound`]: 4 (256
@@ -701,8 +716,41 @@ impl WordLm {
         unknown: f32,
         stored: Stored,
     ) -> WordLm {
+        let weight = |key: u64| match &back_off {
+            BackOffRule::Capped(_) => 0.0,
+            BackOffRule::Weighted(weights) => weights.get(key).unwrap_or(0.0),
+        };
+        // The single words and the pair ceilings' words, both sorted by key, merged.
+        let singles = orders.first().map_or(&[][..], Vec::as_slice);
+        let mut words = KeyTable::with_capacity(singles.len().max(pair_ceilings.len()));
+        let (mut i, mut j) = (0, 0);
+        while i < singles.len() || j < pair_ceilings.len() {
+            let single = singles.get(i).map_or(u64::MAX, |e| e.0);
+            let paired = pair_ceilings.get(j).map_or(u64::MAX, |e| e.0);
+            let key = single.min(paired);
+            let (log2_p, known) = if single == key {
+                i += 1;
+                (singles[i - 1].1, true)
+            } else {
+                (unknown, false)
+            };
+            let ceilings = if paired == key {
+                j += 1;
+                pair_ceilings[j - 1].1
+            } else {
+                [f32::NEG_INFINITY; 2]
+            };
+            let entry = WordEntry {
+                log2_p,
+                log2_history: log2_p + weight(key),
+                pair_ceilings: ceilings,
+                known,
+            };
+            words.insert(key, entry);
+        }
         let tables: Vec<KeyTable> = orders
             .iter()
+            .skip(1)
             .map(|order| {
                 let mut table = KeyTable::with_capacity(order.len());
                 for &(key, p) in order {
@@ -719,18 +767,14 @@ impl WordLm {
             let bound = &mut pair_bounds[pair_filter.word_of(key) / PAIR_BOUND_WORDS];
             *bound = bound.max(p);
         }
-        let mut ceilings = KeyTable::with_capacity(pair_ceilings.len());
-        for &(word, c) in pair_ceilings {
-            ceilings.insert(word, c);
-        }
         WordLm {
             stored,
+            words,
             tables,
             back_off,
             unknown,
             pair_filter,
             pair_bounds,
-            pair_ceilings: ceilings,
         }
     }
 
@@ -818,23 +862,25 @@ impl WordLm {
 
     /// Highest n-gram order.
     pub fn order(&self) -> usize {
-        self.tables.len()
+        self.tables.len() + 1
     }
 
     /// Whether a word (by [`word_key`]) was seen at all.
     pub fn knows(&self, word: u64) -> bool {
-        self.tables.first().is_some_and(|t| t.get(word).is_some())
+        self.words.get(word).is_some_and(|e| e.known)
     }
 
     /// Whether the model holds this n-gram itself (rather than estimating it).
     pub fn holds(&self, words: &[u64]) -> bool {
         let key = ngram_key(words);
-        (words.len() != 2 || self.maybe_pair(key))
-            && !words.is_empty()
-            && self
-                .tables
-                .get(words.len() - 1)
-                .is_some_and(|t| t.get(key).is_some())
+        match words.len() {
+            0 => false,
+            1 => self.knows(key),
+            n => {
+                (n != 2 || self.maybe_pair(key))
+                    && self.table(n).is_some_and(|t| t.get(key).is_some())
+            }
+        }
     }
 
     /// log2 of the joint probability of an n-gram of word keys (1 to [`MAX_ORDER`]
@@ -844,15 +890,13 @@ impl WordLm {
         if n == 0 {
             return 0.0;
         }
-        if n != 2 {
-            if let Some(table) = self.tables.get(n - 1) {
-                if let Some(p) = table.get(ngram_key(words)) {
-                    return p;
-                }
-            }
-        }
         if n == 1 {
-            return self.unknown;
+            return self.word(words[0]).log2_p;
+        }
+        if n != 2 {
+            if let Some(p) = self.table(n).and_then(|t| t.get(ngram_key(words))) {
+                return p;
+            }
         }
         if n == 2 {
             let first = self.log2_joint(&words[..1]);
@@ -881,7 +925,7 @@ impl WordLm {
     pub fn log2_pair(&self, a: u64, b: u64, log2_ha: f32, log2_pb: f32) -> f32 {
         let key = extend_key(a, b);
         let held = if self.maybe_pair(key) {
-            self.tables.get(1).and_then(|t| t.get(key))
+            self.table(2).and_then(|t| t.get(key))
         } else {
             None
         };
@@ -896,7 +940,7 @@ impl WordLm {
     /// overlaps their cache misses instead of waiting for each in turn.
     pub fn log2_pairs(&self, pairs: &[(u64, u64, f32, f32)], out: &mut Vec<(f32, bool)>) {
         out.clear();
-        let table = self.tables.get(1);
+        let table = self.table(2);
         // In chunks, so the stages' scratch stays on the stack.
         for chunk in pairs.chunks(PAIR_CHUNK) {
             let mut keys = [0u64; PAIR_CHUNK];
@@ -925,9 +969,26 @@ impl WordLm {
     /// ([`WordLm::log2_pair_ceiling`]), known from the words alone, before any look-up
     /// of the pair. The bounds are exact: the most probable such pair.
     pub fn pair_ceilings(&self, word: u64) -> [f32; 2] {
-        self.pair_ceilings
-            .get(word)
-            .unwrap_or([f32::NEG_INFINITY; 2])
+        self.word(word).pair_ceilings
+    }
+
+    /// What the model holds on a word (by [`word_key`]), with one table probe: the same
+    /// values as [`WordLm::log2_joint`], [`WordLm::log2_history`] and
+    /// [`WordLm::pair_ceilings`] give.
+    #[inline]
+    pub fn word(&self, word: u64) -> WordEntry {
+        self.words.get(word).unwrap_or_else(|| WordEntry {
+            log2_p: self.unknown,
+            log2_history: self.unknown + self.log2_weight(word),
+            pair_ceilings: [f32::NEG_INFINITY; 2],
+            known: false,
+        })
+    }
+
+    /// The table of n-grams of order `n`, from 2.
+    #[inline]
+    fn table(&self, n: usize) -> Option<&KeyTable> {
+        n.checked_sub(2).and_then(|i| self.tables.get(i))
     }
 
     /// An upper bound on [`WordLm::log2_pair`] without a look-up: `(bound, may be
@@ -1006,10 +1067,10 @@ impl WordLm {
 
     /// Structural checks for a loaded model.
     pub(crate) fn validate(&self) -> Result<(), String> {
-        if self.tables.len() > MAX_ORDER {
+        if self.order() > MAX_ORDER {
             return Err(format!(
                 "word model has order {}, at most {MAX_ORDER} is supported",
-                self.tables.len()
+                self.order()
             ));
         }
         Ok(())
@@ -1299,6 +1360,27 @@ mod tests {
         assert!(exact.iter().any(|&(_, held)| held));
         // Words in no pair at all ("zebra") and words that only end pairs.
         assert!(ruled_out > 0);
+    }
+
+    #[test]
+    fn a_word_entry_holds_what_the_single_look_ups_give() {
+        // "zebra" is unknown; "gnu" is in a held pair but not among the single words.
+        let mut c = counts(&WORDS);
+        c.merge(&counts(&[("came from", 30), ("the gnu", 3)]));
+        let with_gnu = WordLm::estimate(c);
+        let held = with_gnu.log2_joint(&keys("the gnu"));
+        assert_eq!(with_gnu.pair_ceilings(word_key("gnu"))[0], held);
+        for lm in [lm(), back_off_lm(), with_gnu] {
+            for word in ["came", "from", "form", "the", "city", "zebra", "gnu"] {
+                let key = word_key(word);
+                let entry = lm.word(key);
+                let p = lm.log2_joint(&[key]);
+                assert_eq!(entry.log2_p, p, "{word}");
+                assert_eq!(entry.log2_history, lm.log2_history(key, p), "{word}");
+                assert_eq!(entry.pair_ceilings, lm.pair_ceilings(key), "{word}");
+                assert_eq!(lm.knows(key), !matches!(word, "zebra" | "gnu"), "{word}");
+            }
+        }
     }
 
     #[test]
