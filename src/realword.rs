@@ -615,8 +615,8 @@ impl DocumentWords {
         }
     }
 
-    /// Looks up the pairs of a pairs-only model's runs, all in one batch, so that the
-    /// processor overlaps more of their cache misses than a run's few pairs allow.
+    /// Looks up the pairs of a pairs-only model's runs, all in one batch
+    /// ([`WordLm::log2_pairs`]).
     fn find_pairs(&mut self, lm: &WordLm, runs: &[Range<usize>], scratch: &mut Scratch) {
         scratch.pairs.clear();
         for run in runs {

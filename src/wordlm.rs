@@ -51,9 +51,11 @@
 //! # Layout
 //!
 //! The counts (or the back-off model) are serialized as sorted `(key, value)` arrays;
-//! loading builds one open-addressing table of log-probabilities per order, in 8-byte
-//! slots (a 32-bit fingerprint of the key and the probability), so a look-up is one
-//! hash probe. Most pairs asked about are not held, so a blocked Bloom filter of 8 bits
+//! loading builds one open-addressing table of log-probabilities per order from 2, in
+//! 8-byte slots (a 32-bit fingerprint of the key and the probability), so a look-up is
+//! one hash probe. Single words get a table of their own, whose slots hold all that is
+//! asked of a word at once ([`WordEntry`]: its probability, the value a pair it starts
+//! backs off from, and its pair ceilings, below). Most pairs asked about are not held, so a blocked Bloom filter of 8 bits
 //! per held pair (each sets three bits of one 64-bit word; 1.16 MB for the default
 //! model's 1.16 million pairs) answers most pair look-ups with one read and without the
 //! table, eight times its size. Beside it, the log-probability of the most probable
