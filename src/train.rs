@@ -27,6 +27,14 @@ use crate::model::{Metadata, Model};
 use crate::ngram::{CharLm, NgramConfig};
 use crate::wordlm::{ContextCounts, WordLm, MAX_ORDER};
 
+/// The longest word n-gram a model is trained with unless told otherwise: pairs. The
+/// real-word check bounds its decisions by pairs and passes over most words
+/// ([`crate::realword`]); with triples it judges every word in full, and a check took
+/// over four times as long as one without context (with CMU Sphinx's trigram model;
+/// the README's speed table) instead of under twice. The default model has pairs only
+/// too.
+pub const DEFAULT_WORD_ORDER: usize = 2;
+
 /// Options for the estimation stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrainConfig {
@@ -35,7 +43,8 @@ pub struct TrainConfig {
     /// Leave words seen fewer times than this out of the lexicon and the character
     /// model (1 keeps all). A pruned model cannot be extended exactly with `--base`.
     pub min_word_count: u64,
-    /// Longest word n-gram counted from context corpora (1 to [`MAX_ORDER`]).
+    /// Longest word n-gram counted from context corpora (1 to [`MAX_ORDER`]; default
+    /// [`DEFAULT_WORD_ORDER`]).
     pub word_order: usize,
     /// Leave word n-grams of order 2 and up seen fewer times than this out (1 keeps all).
     pub word_min_count: u64,
@@ -46,7 +55,7 @@ impl Default for TrainConfig {
         TrainConfig {
             ngram: NgramConfig::default(),
             min_word_count: 1,
-            word_order: MAX_ORDER,
+            word_order: DEFAULT_WORD_ORDER,
             word_min_count: 1,
         }
     }

@@ -82,6 +82,29 @@ fn a_model_with_a_word_model_stores_its_confusion_sets_the_same_for_any_jobs() {
 }
 
 #[test]
+fn context_corpora_give_pairs_unless_triples_are_asked_for() {
+    // Pairs keep real-word checks bounded (fast); triples are opt-in.
+    let dir = Dir::new();
+    let a = fixture("corpus-a.txt");
+    let word_model = |more: &[&str], out: &str| {
+        let mut args = vec!["train", "-q", "--context", &a];
+        args.extend_from_slice(more);
+        args.extend_from_slice(&["--out", out, &a]);
+        dir.run(&args).success();
+        let info = dir.run(&["info", out]).success().stdout();
+        let line = info.lines().find(|l| l.starts_with("word model:"));
+        line.unwrap_or_else(|| panic!("{info}")).to_string()
+    };
+    let pairs = word_model(&[], "pairs.bin");
+    assert!(
+        pairs.contains("2-grams") && !pairs.contains("3-grams"),
+        "{pairs}"
+    );
+    let triples = word_model(&["--word-order", "3"], "triples.bin");
+    assert!(triples.contains("3-grams"), "{triples}");
+}
+
+#[test]
 fn merged_shards_equal_training_on_everything() {
     let dir = Dir::new();
     let (a, b) = (fixture("corpus-a.txt"), fixture("corpus-b.txt"));

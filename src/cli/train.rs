@@ -36,7 +36,8 @@ pub struct EstimateArgs {
     #[arg(long)]
     pub max_chars: Option<usize>,
     /// Longest word n-gram counted from --context corpora or read from --context-arpa, 1
-    /// to 3 [default: 3].
+    /// to 3 [default: 2]. With 3, real-word checks judge every word in full, several
+    /// times slower.
     #[arg(long)]
     pub word_order: Option<usize>,
     /// Leave word n-grams (pairs and up) seen fewer times than this out [default: 1].
