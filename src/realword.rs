@@ -2104,6 +2104,36 @@ mod tests {
         assert!(held_back > 0, "the second step of pruning is not exercised");
     }
 
+    #[test]
+    fn pruning_never_changes_a_flag_with_counted_pair_ceilings() {
+        // The small model's word statistics are counted, so its pair ceilings come from
+        // the counted pairs' words rather than from an ARPA file.
+        let model = model();
+        let texts = [
+            "He came form the city.",
+            "The conservative armaments were moved form the city.",
+            "The conventional weapons were moved.",
+            "He came from the city, the conservative weapons were moved.",
+        ];
+        let mut flagged = 0;
+        let mut passed_over = 0;
+        for threshold in [0.05, 0.3, 0.5, 0.8] {
+            let detector = RealwordDetector::new(&model, threshold).unwrap();
+            for text in texts {
+                let tokens: Vec<Token> = tokenize::tokenize(text).collect();
+                let pruned = detector.detect_pruned(text, &tokens, &|_| false, true);
+                let full = detector.detect_pruned(text, &tokens, &|_| false, false);
+                assert_eq!(pruned, full, "{text:?} at {threshold}");
+                flagged += pruned.len();
+                let mut doc = detector.prepare(text, &tokens, &|_| false, false);
+                let bounds = detector.bounds(&mut doc).expect("a pairs-only model");
+                let first = detector.first_step_least();
+                passed_over += bounds.iter().filter(|&&b| b < first).count();
+            }
+        }
+        assert!(flagged > 0 && passed_over > 0, "{flagged} {passed_over}");
+    }
+
     /// A small deterministic generator for the property tests (SplitMix64).
     fn uniform(state: &mut u64) -> f32 {
         *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
