@@ -98,7 +98,7 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::spacing::{BrokenWord, Spacing};
 use crate::tokenize::{self, Shape, Token};
-use crate::wordlm::{folded_word_key, for_each_run_of, word_key, WordLm};
+use crate::wordlm::{folded_word_key, for_each_run_of, word_key, WordEntry, WordLm};
 
 /// What a lost space costs the reading of a word as two ([`RealwordDetector::lost_space`]),
 /// in bits: the corrector's price of a split.
@@ -203,16 +203,11 @@ const WORD_TYPE_CACHE_TYPES: usize = 1 << 15;
 struct Alternative {
     /// Case-folded.
     word: Box<str>,
-    key: u64,
+    /// Its key and what the word model holds on it.
+    pair: PairWord,
     source: Source,
     /// The word and the alternative are forms of one word ("center"/"centers").
     inflection: bool,
-    /// log2 P of the alternative alone.
-    log2_p: f32,
-    /// Its [`WordLm::log2_history`]: what a pair it starts backs off from.
-    log2_history: f32,
-    /// Its [`WordLm::pair_ceilings`].
-    ceilings: [f32; 2],
     synonyms: u32,
     channel_nats: f32,
     /// log2 P(the observed word | this alternative meant), up to a constant
@@ -222,18 +217,6 @@ struct Alternative {
     /// detector's weights ([`RealwordDetector::static_logit`]): the part of the bound
     /// on a decision that no context changes, computed once per alternative.
     static_logit: f32,
-}
-
-impl Alternative {
-    /// What its context pairs are found from ([`Run::for_each_pair`]).
-    fn in_pairs(&self) -> PairWord {
-        PairWord {
-            key: self.key,
-            log2_p: self.log2_p,
-            log2_history: self.log2_history,
-            ceilings: self.ceilings,
-        }
-    }
 }
 
 type Confusions = Rc<[Alternative]>;
@@ -254,9 +237,9 @@ impl Bounded {
     /// The bounded part of `a`, an alternative of a word of log2 probability `word_p`.
     fn of(a: &Alternative, word_p: f32) -> Bounded {
         Bounded {
-            pair: a.in_pairs(),
+            pair: a.pair,
             static_logit: a.static_logit,
-            commoner_by: commoner_by(a.log2_p, word_p),
+            commoner_by: commoner_by(a.pair.word.log2_p, word_p),
             thesaurus: a.source == Source::Thesaurus,
         }
     }
@@ -267,11 +250,7 @@ impl Bounded {
 #[derive(Debug, Clone, Copy, Default)]
 struct PairWord {
     key: u64,
-    log2_p: f32,
-    /// Its [`WordLm::log2_history`].
-    log2_history: f32,
-    /// Its [`WordLm::pair_ceilings`].
-    ceilings: [f32; 2],
+    word: WordEntry,
 }
 
 /// One context pair of a [`PairWord`]: `(a, b)`, the history value of `a`, log2 P(b),
@@ -293,12 +272,8 @@ type WordType = Rc<WordFacts>;
 
 #[derive(Debug)]
 struct WordFacts {
-    /// log2 P of the word alone.
-    log2_p: f32,
-    /// Its [`WordLm::log2_history`].
-    log2_history: f32,
-    /// Its [`WordLm::pair_ceilings`].
-    ceilings: [f32; 2],
+    /// What the word model holds on the word.
+    word: WordEntry,
     /// The alternatives, once an eligible token of the type has asked for them.
     confusions: Option<Confusions>,
     /// The first `bounded` entries: the alternatives' [`Bounded`] parts, in order.
@@ -389,7 +364,8 @@ impl Evidence<'_> {
         self.word.features(&mut x);
         alternative_features(self.best, self.best_uses, &mut x);
         let gain = clamp_gain(self.gain);
-        let context_gain = clamp_gain(gain - commoner_by(self.best.log2_p, self.word.word_p));
+        let context_gain =
+            clamp_gain(gain - commoner_by(self.best.pair.word.log2_p, self.word.word_p));
         let thesaurus = self.best.source == Source::Thesaurus;
         x[GAIN_BITS] = gain / 10.0;
         x[CONTEXT_GAIN_BITS] = context_gain / 10.0;
@@ -413,7 +389,7 @@ fn commoner_by(alternative_p: f32, word_p: f32) -> f32 {
 fn alternative_features(a: &Alternative, uses: u32, x: &mut [f32; NUM_FEATURES]) {
     x[FROM_THESAURUS] = f32::from(u8::from(a.source == Source::Thesaurus));
     x[INFLECTION] = f32::from(u8::from(a.inflection));
-    x[ALTERNATIVE_LOG2_P] = a.log2_p.max(MIN_FEATURE_LOG2_P) / 10.0;
+    x[ALTERNATIVE_LOG2_P] = a.pair.word.log2_p.max(MIN_FEATURE_LOG2_P) / 10.0;
     x[ALTERNATIVE_USES] = uses_feature(uses);
     x[ALTERNATIVE_SYNONYMS] = (1.0 + a.synonyms as f32).ln();
     x[EDIT_CHANNEL_NATS] = a.channel_nats / 10.0;
@@ -590,12 +566,8 @@ struct DocumentWords {
     /// How many word tokens the document has (in runs of any length).
     count: usize,
     keys: Vec<u64>,
-    /// log2 P of each word alone.
-    log2_p: Vec<f32>,
-    /// [`WordLm::log2_history`] of each word.
-    log2_history: Vec<f32>,
-    /// [`WordLm::pair_ceilings`] of each word.
-    ceilings: Vec<[f32; 2]>,
+    /// What the word model holds on each word.
+    entries: Vec<WordEntry>,
     /// For a pairs-only model, `pairs[k]`: log2 P of the pair of words `k` and `k + 1`
     /// of one run, and whether the model holds it (the last word of a run has a
     /// placeholder; empty for other models). Each pair is looked up once, for both of
@@ -608,9 +580,7 @@ impl DocumentWords {
     fn run(&self, run: &Range<usize>) -> Run<'_> {
         Run {
             keys: &self.keys[run.clone()],
-            log2_p: &self.log2_p[run.clone()],
-            log2_history: &self.log2_history[run.clone()],
-            ceilings: &self.ceilings[run.clone()],
+            entries: &self.entries[run.clone()],
             pairs: self.pairs.get(run.start..run.end - 1).unwrap_or_default(),
         }
     }
@@ -623,9 +593,8 @@ impl DocumentWords {
             scratch.pairs.extend(
                 self.keys[run.clone()]
                     .windows(2)
-                    .zip(self.log2_history[run.clone()].iter())
-                    .zip(self.log2_p[run.start + 1..run.end].iter())
-                    .map(|((k, &h), &p)| (k[0], k[1], h, p)),
+                    .zip(self.entries[run.clone()].windows(2))
+                    .map(|(k, e)| (k[0], k[1], e[0].log2_history, e[1].log2_p)),
             );
         }
         lm.log2_pairs(&scratch.pairs, &mut scratch.joint);
@@ -643,9 +612,7 @@ impl DocumentWords {
 #[derive(Debug, Clone, Copy)]
 struct Run<'a> {
     keys: &'a [u64],
-    log2_p: &'a [f32],
-    log2_history: &'a [f32],
-    ceilings: &'a [[f32; 2]],
+    entries: &'a [WordEntry],
     /// The pairs of a pairs-only model (`pairs[i]`: words `i` and `i + 1`); empty for
     /// other models.
     pairs: &'a [(f32, bool)],
@@ -661,22 +628,25 @@ impl Run<'_> {
     /// neighbour, then with the right one.
     #[inline]
     fn for_each_pair(&self, i: usize, word: PairWord, mut f: impl FnMut(ContextPair)) {
+        let (key, word) = (word.key, word.word);
         if i > 0 {
+            let left = &self.entries[i - 1];
             f(ContextPair {
                 a: self.keys[i - 1],
-                b: word.key,
-                log2_ha: self.log2_history[i - 1],
+                b: key,
+                log2_ha: left.log2_history,
                 log2_pb: word.log2_p,
-                ceiling: self.ceilings[i - 1][1].min(word.ceilings[0]),
+                ceiling: left.pair_ceilings[1].min(word.pair_ceilings[0]),
             });
         }
         if i + 1 < self.keys.len() {
+            let right = &self.entries[i + 1];
             f(ContextPair {
-                a: word.key,
+                a: key,
                 b: self.keys[i + 1],
                 log2_ha: word.log2_history,
-                log2_pb: self.log2_p[i + 1],
-                ceiling: word.ceilings[1].min(self.ceilings[i + 1][0]),
+                log2_pb: right.log2_p,
+                ceiling: word.pair_ceilings[1].min(right.pair_ceilings[0]),
             });
         }
     }
@@ -698,7 +668,7 @@ impl Run<'_> {
     fn own_pairs(&self, i: usize) -> (f32, f32) {
         // The pair on the left (index i - 1) and on the right (index i), where they are.
         let (sum, held) = sum_held(&self.pairs[i.saturating_sub(1)..(i + 1).min(self.pairs.len())]);
-        (self.chain(i, self.log2_p[i], sum), f32::from(held))
+        (self.chain(i, self.entries[i].log2_p, sum), f32::from(held))
     }
 
     /// The evidence on the word at `i` itself, which has `word_pairs` of its context
@@ -711,7 +681,7 @@ impl Run<'_> {
         uses: &DocumentUses,
     ) -> WordEvidence {
         WordEvidence {
-            word_p: self.log2_p[i],
+            word_p: self.entries[i].log2_p,
             word_pairs,
             sides: self.sides(i) as u8,
             alternatives,
@@ -1076,9 +1046,7 @@ impl<'m> RealwordDetector<'m> {
             }
         });
         let mut types = self.word_types(&words.keys);
-        words.log2_p = types.iter().map(|t| t.log2_p).collect();
-        words.log2_history = types.iter().map(|t| t.log2_history).collect();
-        words.ceilings = types.iter().map(|t| t.ceilings).collect();
+        words.entries = types.iter().map(|t| t.word).collect();
         let mut spacing: Vec<BrokenWord> = Vec::new();
         if find_spacing {
             for run in runs.iter().cloned() {
@@ -1241,7 +1209,7 @@ impl<'m> RealwordDetector<'m> {
         let mut max_logit = f32::NEG_INFINITY;
         for a in alternatives {
             let (sum, held) = pairs(a);
-            let max_gain = run.chain(i, a.pair.log2_p, sum) - base;
+            let max_gain = run.chain(i, a.pair.word.log2_p, sum) - base;
             let uses = uses.get(a.pair.key);
             let logit = self.max_logit(word_logit, a, uses, max_gain, f32::from(held));
             max_logit = max_logit.max(logit + LOGIT_MARGIN);
@@ -1272,7 +1240,7 @@ impl<'m> RealwordDetector<'m> {
                 let (base, word_pairs) = run.own_pairs(i);
                 scratch.pairs.clear();
                 for a in alternatives.iter() {
-                    run.for_each_pair(i, a.in_pairs(), |p| {
+                    run.for_each_pair(i, a.pair, |p| {
                         scratch.pairs.push((p.a, p.b, p.log2_ha, p.log2_pb));
                     });
                 }
@@ -1283,7 +1251,7 @@ impl<'m> RealwordDetector<'m> {
                     .enumerate()
                     .map(|(k, (a, j))| {
                         let (sum, held) = sum_held(j);
-                        ((k, run.chain(i, a.log2_p, sum) - base), held)
+                        ((k, run.chain(i, a.pair.word.log2_p, sum) - base), held)
                     })
                     .unzip();
                 (gains, word_pairs, Some(held))
@@ -1295,7 +1263,7 @@ impl<'m> RealwordDetector<'m> {
                     .iter()
                     .enumerate()
                     .map(|(k, a)| {
-                        keys[at] = a.key;
+                        keys[at] = a.pair.key;
                         (k, self.lm.log2_window_at(&keys, at) - base)
                     })
                     .collect();
@@ -1310,7 +1278,7 @@ impl<'m> RealwordDetector<'m> {
         let best = &alternatives[ranked[0].0];
         let best_pairs = match &held {
             Some(held) => f32::from(held[ranked[0].0]),
-            None => self.pairs_held(run.keys, i, best.key),
+            None => self.pairs_held(run.keys, i, best.pair.key),
         };
         let features = Evidence {
             word: run.word_evidence(i, word_pairs, alternatives.len(), uses),
@@ -1321,7 +1289,7 @@ impl<'m> RealwordDetector<'m> {
             // (as the bound on a decision assumes).
             second: ranked.get(1).map(|&(_, g)| g.min(ranked[0].1)),
             best_pairs,
-            best_uses: uses.get(best.key),
+            best_uses: uses.get(best.pair.key),
         }
         .features();
         Judgement {
@@ -1399,11 +1367,8 @@ impl<'m> RealwordDetector<'m> {
             keys.iter()
                 .map(|&key| {
                     cache.get(self.owner, &key).unwrap_or_else(|| {
-                        let word = self.lm.word(key);
                         let found = Rc::new(WordFacts {
-                            log2_p: word.log2_p,
-                            log2_history: word.log2_history,
-                            ceilings: word.pair_ceilings,
+                            word: self.lm.word(key),
                             confusions: None,
                             bounded: 0,
                             bounds: Default::default(),
@@ -1431,12 +1396,10 @@ impl<'m> RealwordDetector<'m> {
         let found = self.alternatives(key, folded);
         let mut bounds = [Bounded::default(); MAX_ALTERNATIVES];
         for (b, a) in bounds.iter_mut().zip(&found) {
-            *b = Bounded::of(a, known.log2_p);
+            *b = Bounded::of(a, known.word.log2_p);
         }
         let with = Rc::new(WordFacts {
-            log2_p: known.log2_p,
-            log2_history: known.log2_history,
-            ceilings: known.ceilings,
+            word: known.word,
             bounded: found.len() as u8,
             confusions: Some(found.into()),
             bounds,
@@ -1452,15 +1415,14 @@ impl<'m> RealwordDetector<'m> {
             .get(word)
             .map(|c| {
                 let key = word_key(c.word);
-                let entry = self.lm.word(key);
                 let mut a = Alternative {
                     word: c.word.into(),
-                    key,
+                    pair: PairWord {
+                        key,
+                        word: self.lm.word(key),
+                    },
                     source: c.source,
                     inflection: inflections(c.word, folded),
-                    log2_p: entry.log2_p,
-                    log2_history: entry.log2_history,
-                    ceilings: entry.pair_ceilings,
                     synonyms: c.synonyms,
                     channel_nats: c.channel_nats,
                     log2_made_from: log2_made_from(c.source, c.synonyms, c.channel_nats),
@@ -1539,7 +1501,7 @@ impl<'m> RealwordDetector<'m> {
             let chosen: Vec<Option<&Alternative>> =
                 pick.iter().zip(&choices).map(|(&p, c)| c[p]).collect();
             for (k, c) in chosen.iter().enumerate() {
-                keys[at + k] = c.map_or(run.keys[first.position + k], |a| a.key);
+                keys[at + k] = c.map_or(run.keys[first.position + k], |a| a.pair.key);
             }
             let score = self.lm.log2_window(&keys);
             if !best.as_ref().is_some_and(|(s, _)| score <= *s) {
@@ -2160,18 +2122,20 @@ mod tests {
             }
             detector.bound = BoundWeights::new(&detector.calibration);
             rising += usize::from(detector.bound.rising);
+            // Drawn in the order of the alternative's fields.
+            let source = if r(0.0, 1.0) < 0.5 {
+                Source::Thesaurus
+            } else {
+                Source::Edit
+            };
+            let inflection = r(0.0, 1.0) < 0.5;
+            let mut word = WordEntry::default();
+            word.log2_p = r(-45.0, -5.0);
             let mut best = Alternative {
                 word: "x".into(),
-                key: 1,
-                source: if r(0.0, 1.0) < 0.5 {
-                    Source::Thesaurus
-                } else {
-                    Source::Edit
-                },
-                inflection: r(0.0, 1.0) < 0.5,
-                log2_p: r(-45.0, -5.0),
-                log2_history: 0.0,
-                ceilings: [0.0; 2],
+                pair: PairWord { key: 1, word },
+                source,
+                inflection,
                 synonyms: r(0.0, 30.0) as u32,
                 channel_nats: r(0.0, 12.0),
                 log2_made_from: 0.0,

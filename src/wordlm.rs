@@ -55,10 +55,10 @@
 //! 8-byte slots (a 32-bit fingerprint of the key and the probability), so a look-up is
 //! one hash probe. Single words get a table of their own, whose slots hold all that is
 //! asked of a word at once ([`WordEntry`]: its probability, the value a pair it starts
-//! backs off from, and its pair ceilings, below). Most pairs asked about are not held, so a blocked Bloom filter of 8 bits
-//! per held pair (each sets three bits of one 64-bit word; 1.16 MB for the default
-//! model's 1.16 million pairs) answers most pair look-ups with one read and without the
-//! table, eight times its size. Beside it, the log-probability of the most probable
+//! backs off from, and its pair ceilings, below). Most pairs asked about are not held,
+//! so a blocked Bloom filter of 8 bits per held pair (each sets three bits of one
+//! 64-bit word; 1.16 MB for the default model's 1.16 million pairs) answers most pair
+//! look-ups with one read and without the table, eight times its size. Beside it, the log-probability of the most probable
 //! pair in each 256-bit block of the filter bounds any pair that may be held there,
 //! which lets [`crate::realword`] rule most words out without a table probe. Before
 //! even that, each word's pair ceilings (the most probable held pair it ends and the
@@ -653,10 +653,12 @@ impl WordLm {
         for (n, order) in counts.orders.iter().enumerate() {
             let total: f64 = order.iter().map(|&(_, c)| c as f64).sum::<f64>().max(1.0);
             let discount = discount_of(order);
-            let log2_p = |count: u64| ((count as f64 - discount).max(0.5) / total).log2() as f32;
             let probabilities: Vec<(u64, f32)> = order
                 .iter()
-                .map(|&(key, count)| (key, log2_p(count)))
+                .map(|&(key, count)| {
+                    let p = ((count as f64 - discount).max(0.5) / total).log2() as f32;
+                    (key, p)
+                })
                 .collect();
             floors.push(probabilities.iter().fold(0.0f32, |f, &(_, p)| f.min(p)));
             if n == 1 {
@@ -901,12 +903,11 @@ impl WordLm {
             }
         }
         if n == 2 {
-            let first = self.log2_joint(&words[..1]);
             return self.log2_pair(
                 words[0],
                 words[1],
-                self.log2_history(words[0], first),
-                self.log2_joint(&words[1..]),
+                self.word(words[0]).log2_history,
+                self.word(words[1]).log2_p,
             );
         }
         let markov = self.log2_joint(&words[..n - 1]) + self.log2_joint(&words[1..])
