@@ -81,7 +81,7 @@ use serde::Serialize;
 
 use crate::channel::{ocr_readings, Channel, ChannelCosts};
 use crate::counts::fold_case;
-use crate::edit::osa_distance_within;
+use crate::edit::{letter_mask, masks_within, osa_distance_within};
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
 use crate::sound::sound_key;
@@ -213,18 +213,10 @@ struct FoldedWords {
 struct FoldedWord {
     text: String,
     chars: Vec<char>,
-    letters: u64,
+    /// Its [`letter_mask`]: most pairs of words are told apart by that alone, without
+    /// the edit distance.
+    letters: u32,
     uses: u32,
-}
-
-/// The set of a word's characters, each hashed to one of 64 bits. An edit adds or
-/// removes at most one character of the set and a substitution changes two, so two
-/// words `k` edits apart differ in at most `2k` bits: most pairs of words are told
-/// apart by that alone, without the edit distance.
-fn letter_set(chars: &[char]) -> u64 {
-    chars.iter().fold(0, |set, &c| {
-        set | 1 << ((u32::from(c).wrapping_mul(0x9E37_79B1)) >> 26)
-    })
 }
 
 impl<'t> FromIterator<&'t str> for DocumentWords<'t> {
@@ -295,7 +287,7 @@ impl<'t> DocumentWords<'t> {
                 folded.by_length[n].push(folded.words.len() as u32);
                 at.insert(text.clone(), folded.words.len());
                 folded.words.push(FoldedWord {
-                    letters: letter_set(&chars),
+                    letters: letter_mask(chars.iter().copied()),
                     text,
                     chars,
                     uses,
@@ -309,14 +301,14 @@ impl<'t> DocumentWords<'t> {
     /// of it.
     fn near(&self, query: &[char], k: usize) -> Vec<NearWord<'_>> {
         let folded = self.folded();
-        let letters = letter_set(query);
+        let letters = letter_mask(query.iter().copied());
         let lengths = query.len().saturating_sub(k)..=query.len() + k;
         lengths
             .filter_map(|n| folded.by_length.get(n))
             .flatten()
             .map(|&i| &folded.words[i as usize])
             .filter(|w| {
-                (w.letters ^ letters).count_ones() as usize <= 2 * k
+                masks_within(w.letters, letters, k)
                     && w.chars != query
                     && osa_distance_within(query, &w.chars, k).is_some()
             })
@@ -2031,7 +2023,7 @@ mod tests {
 
     proptest::proptest! {
         /// The words a document offers near a token are exactly those within `k` edits:
-        /// the length groups and the letter sets only skip words that are further.
+        /// the length groups and the letter masks only skip words that are further.
         #[test]
         fn document_words_near_a_token_are_all_those_within_reach(
             words in proptest::collection::vec("[abcdeE]{1,7}", 1..40),

@@ -321,6 +321,32 @@ pub fn for_each_one_edit(word: &[u8], alphabet: &[u8], mut f: impl FnMut(&[u8], 
     }
 }
 
+/// The set of letters in a word as 32 bits: `a`..`z` are bits 0 to 25, anything else
+/// is hashed into bits 26 to 31. One OSA edit brings in at most one letter the other word
+/// lacks (an insertion or substitution) and takes out at most one (a deletion or
+/// substitution), so for words within `k` edits each one-sided difference of the masks
+/// has at most `k` bits (a tighter test than `2k` for the symmetric difference: a word
+/// with three letters the token lacks is out at `k = 2`). Shared bits only make masks
+/// more alike, so the test never rejects a true candidate.
+pub(crate) fn letter_mask(chars: impl Iterator<Item = char>) -> u32 {
+    chars.fold(0, |m, c| {
+        let bit = if c.is_ascii_lowercase() {
+            c as u32 - 'a' as u32
+        } else {
+            26 + (c as u32).wrapping_mul(0x9e37_79b9) % 6
+        };
+        m | 1 << bit
+    })
+}
+
+/// Whether two words with letter masks `a` and `b` ([`letter_mask`]) may be within `k`
+/// OSA edits: each one-sided difference of the masks has at most `k` bits. False only
+/// for words certainly further apart.
+#[inline]
+pub(crate) fn masks_within(a: u32, b: u32, k: usize) -> bool {
+    (a & !b).count_ones() as usize <= k && (b & !a).count_ones() as usize <= k
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,7 +52,7 @@ use std::hash::Hasher;
 
 use rustc_hash::FxHasher;
 
-use crate::edit::{osa_distance_within, OsaPattern};
+use crate::edit::{letter_mask, masks_within, osa_distance_within, OsaPattern};
 
 /// The words corrections may propose, with their counts.
 ///
@@ -429,7 +429,6 @@ impl DeleteIndex {
         let prefix = &query[..query.len().min(self.config.prefix_chars)];
         let ascii = query.iter().all(char::is_ascii);
         let query_mask = letter_mask(query.iter().copied());
-        let k_bits = k as u32;
         scratch.query_bytes.clear();
         if ascii {
             scratch.query_bytes.extend(query.iter().map(|&c| c as u8));
@@ -481,9 +480,7 @@ impl DeleteIndex {
                 } else {
                     e.high
                 };
-                if (mask & !query_mask).count_ones() > k_bits
-                    || (query_mask & !mask).count_ones() > k_bits
-                {
+                if !masks_within(mask, query_mask, k) {
                     continue;
                 }
                 let id = e.id;
@@ -586,24 +583,6 @@ impl Entry {
     fn bytes(&self) -> [u8; 4] {
         self.high.to_le_bytes()
     }
-}
-
-/// The set of letters in a word as 32 bits: `a`..`z` are bits 0 to 25, anything else
-/// is hashed into bits 26 to 31. One OSA edit brings in at most one letter the other word
-/// lacks (an insertion or substitution) and takes out at most one (a deletion or
-/// substitution), so for words within `k` edits each one-sided difference of the masks
-/// has at most `k` bits (a tighter test than `2k` for the symmetric difference: a word
-/// with three letters the token lacks is out at `k = 2`). Shared bits only make masks
-/// more alike, so the test never rejects a true candidate.
-fn letter_mask(chars: impl Iterator<Item = char>) -> u32 {
-    chars.fold(0, |m, c| {
-        let bit = if c.is_ascii_lowercase() {
-            c as u32 - 'a' as u32
-        } else {
-            26 + (c as u32).wrapping_mul(0x9e37_79b9) % 6
-        };
-        m | 1 << bit
-    })
 }
 
 const ID_BITS: u32 = 24;
